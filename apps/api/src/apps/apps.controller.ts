@@ -1,0 +1,48 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { AppsService } from '@berth/apps';
+import { Principal } from '@berth/auth';
+import { BERTH_CONFIG, BerthConfig } from '@berth/config';
+import { CurrentPrincipal } from '../http/auth.guard';
+import { ZodBodyPipe } from '../http/zod-body.pipe';
+import { appDetailsView, appView, publicUrls } from './app.presenter';
+
+const createAppBody = z.strictObject({
+  name: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }),
+});
+
+@Controller('api/apps')
+export class AppsController {
+  constructor(
+    private readonly apps: AppsService,
+    @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
+  ) {}
+
+  @Post()
+  async create(
+    @Body(new ZodBodyPipe(createAppBody)) body: z.output<typeof createAppBody>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+  ) {
+    const app = await this.apps.create(body.name, principal.userId);
+    return appDetailsView({ app, release: null, instances: [] }, publicUrls(request, this.config));
+  }
+
+  @Get()
+  async list(@Req() request: Request) {
+    const urls = publicUrls(request, this.config);
+    return (await this.apps.list()).map((app) => appView(app, urls));
+  }
+
+  @Get(':name')
+  async show(@Param('name') name: string, @Req() request: Request) {
+    return appDetailsView(await this.apps.details(name), publicUrls(request, this.config));
+  }
+
+  @Delete(':name')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async delete(@Param('name') name: string): Promise<void> {
+    await this.apps.delete(name);
+  }
+}

@@ -1,0 +1,29 @@
+import { Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { BerthConfig } from '@berth/config';
+import { ApiModule } from './api.module';
+import { sendError } from './http/exception.filter';
+import { jsonBodyParser } from './http/json-body.middleware';
+
+/** The api as an unstarted Nest application: main() listens on it, tests drive it with supertest. */
+export async function createApiApp(config: BerthConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use('/api', jsonBodyParser());
+  // Errors raised by plain Express middleware (the body parser) get the same JSON answer.
+  const errorLogger = new NestLogger('Errors');
+  app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
+    if (!error) return next();
+    sendError(error, request, response, errorLogger);
+  });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,74 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InstanceStatus } from '@berth/db';
+
+export interface Upstream {
+  port: number;
+}
+
+export interface Route {
+  app: string;
+  upstreams: Upstream[];
+}
+
+const REFRESH_INTERVAL_MS = 1000;
+
+/**
+ * Hostname -> app and its healthy web instances, read from the database (the state of
+ * record) and refreshed in the background, so a request never waits on a query.
+ */
+@Injectable()
+export class RouteTable implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RouteTable.name);
+  private routes = new Map<string, Route>();
+  private timer?: NodeJS.Timeout;
+  private lastError?: string;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  lookup(hostname: string): Route | undefined {
+    return this.routes.get(hostname);
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.routes = await this.load();
+      if (this.lastError) this.logger.log('route table refreshed again after errors');
+      this.lastError = undefined;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== this.lastError) this.logger.error(`route table refresh failed, serving the last one: ${message}`);
+      this.lastError = message;
+    }
+  }
+
+  private async load(): Promise<Map<string, Route>> {
+    const rows: Array<{ app: string; hostnames: string[]; ports: number[] }> = await this.dataSource.query(
+      `SELECT a.name AS app,
+              COALESCE(array_agg(DISTINCT d.hostname) FILTER (WHERE d.hostname IS NOT NULL), '{}') AS hostnames,
+              COALESCE(array_agg(DISTINCT i.port) FILTER (WHERE i.port IS NOT NULL), '{}') AS ports
+         FROM apps a
+         LEFT JOIN domains d ON d.app_id = a.id
+         LEFT JOIN instances i ON i.app_id = a.id AND i.process_type = 'web' AND i.status = $1
+        GROUP BY a.name`,
+      [InstanceStatus.Running],
+    );
+    const routes = new Map<string, Route>();
+    for (const row of rows) {
+      const route: Route = { app: row.app, upstreams: row.ports.map((port) => ({ port })) };
+      routes.set(row.app, route);
+      for (const hostname of row.hostnames) routes.set(hostname, route);
+    }
+    return routes;
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity } from '@berth/db';
+import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
+import { appNameProblem } from './app-name';
+import { AppsError, AppsErrorCode } from './apps.errors';
+
+export interface AppDetails {
+  app: AppEntity;
+  release: ReleaseEntity | null;
+  instances: InstanceEntity[];
+}
+
+const LIVE_INSTANCE_STATUSES = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining];
+const PG_UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class AppsService {
+  constructor(
+    @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
+    @InjectRepository(ReleaseEntity) private readonly releases: Repository<ReleaseEntity>,
+    @InjectRepository(InstanceEntity) private readonly instances: Repository<InstanceEntity>,
+    @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
+  ) {}
+
+  async create(name: string, createdBy: string | null): Promise<AppEntity> {
+    assertValidName(name);
+    try {
+      return await this.apps.save(this.apps.create({ name, createdBy }));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppsError(AppsErrorCode.AlreadyExists, `an app named "${name}" already exists`);
+      throw error;
+    }
+  }
+
+  list(): Promise<AppEntity[]> {
+    return this.apps.find({ order: { name: 'ASC' } });
+  }
+
+  async get(name: string): Promise<AppEntity> {
+    const app = await this.apps.findOneBy({ name });
+    if (!app) throw new AppsError(AppsErrorCode.NotFound, `no app named "${name}"`);
+    return app;
+  }
+
+  async details(name: string): Promise<AppDetails> {
+    const app = await this.get(name);
+    const [release, instances] = await Promise.all([
+      this.releases.findOne({ where: { appId: app.id }, order: { version: 'DESC' } }),
+      this.instances.find({ where: LIVE_INSTANCE_STATUSES.map((status) => ({ appId: app.id, status })), order: { createdAt: 'ASC' } }),
+    ]);
+    return { app, release, instances };
+  }
+
+  /** Stops the app's containers first, so a failure there leaves the app and its data intact. */
+  async delete(name: string): Promise<void> {
+    const app = await this.get(name);
+    await this.runtime.removeAppContainers(app.name);
+    await this.apps.delete({ id: app.id });
+  }
+}
+
+function assertValidName(name: string): void {
+  const problem = appNameProblem(name);
+  if (problem === 'invalid') {
+    throw new AppsError(
+      AppsErrorCode.InvalidName,
+      `"${name}" is not a valid app name: use 1-63 lower-case letters, digits or "-", not starting or ending with "-"`,
+    );
+  }
+  if (problem === 'reserved') throw new AppsError(AppsErrorCode.ReservedName, `"${name}" is reserved by Berth; pick another name`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === PG_UNIQUE_VIOLATION;
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({}, '/srv/berth');
+    assert.equal(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/berth');
+    assert.equal(config.redis.url, 'redis://127.0.0.1:6379');
+    assert.equal(config.dataDir, '/srv/berth/.berth');
+    assert.equal(config.api.port, 3000);
+    assert.equal(config.router.port, 8080);
+    assert.equal(config.router.tlsPort, undefined);
+    assert.equal(config.router.domain, 'localhost');
+    assert.equal(config.adminToken, undefined);
+    assert.equal(config.ociRuntime, 'runc');
+    assert.equal(config.dockerHost, 'unix:///var/run/docker.sock');
+    assert.ok(config.buildConcurrency >= 1);
+  });
+
+  it('reads every variable of the table', () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: 'postgresql://u:p@db:5433/x',
+        REDIS_URL: 'redis://cache:6380/2',
+        BERTH_DATA_DIR: '/var/lib/berth',
+        BERTH_API_PORT: '4000',
+        BERTH_ROUTER_PORT: '80',
+        BERTH_ROUTER_TLS_PORT: '443',
+        BERTH_DOMAIN: 'Apps.Example.com',
+        BERTH_ADMIN_TOKEN: 'tok-123',
+        BERTH_OCI_RUNTIME: '/usr/sbin/runc',
+        DOCKER_HOST: 'tcp://127.0.0.1:2375',
+        BERTH_BUILD_CONCURRENCY: '3',
+      },
+      '/ignored',
+    );
+    assert.equal(config.databaseUrl, 'postgresql://u:p@db:5433/x');
+    assert.equal(config.dataDir, '/var/lib/berth');
+    assert.equal(config.api.port, 4000);
+    assert.equal(config.router.tlsPort, 443);
+    assert.equal(config.router.domain, 'apps.example.com');
+    assert.equal(config.adminToken, 'tok-123');
+    assert.equal(config.buildConcurrency, 3);
+  });
+
+  const bad: Array<[string, string]> = [
+    ['BERTH_API_PORT', 'abc'],
+    ['BERTH_API_PORT', '70000'],
+    ['BERTH_ROUTER_PORT', '8080.5'],
+    ['DATABASE_URL', 'mysql://localhost/berth'],
+    ['REDIS_URL', 'not a url'],
+    ['BERTH_DOMAIN', 'bad domain!'],
+    ['DOCKER_HOST', 'ftp://x'],
+    ['BERTH_ADMIN_TOKEN', 'has space'],
+    ['BERTH_BUILD_CONCURRENCY', '0'],
+  ];
+  for (const [variable, value] of bad) {
+    it(`refuses ${variable}=${value} with one line naming the variable`, () => {
+      assert.throws(
+        () => loadConfig({ [variable]: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.variable, variable);
+          assert.match(error.message, new RegExp(`^Invalid configuration: ${variable} `));
+          assert.ok(!error.message.includes('\n'), 'one line');
+          return true;
+        },
+      );
+    });
+  }
+
+  it('treats an empty variable as unset', () => {
+    assert.equal(loadConfig({ BERTH_API_PORT: '' }).api.port, 3000);
+  });
+});

@@ -1,0 +1,24 @@
+import { ApiTokenEntity } from './api-token.entity';
+import { AppEntity } from './app.entity';
+import { BuildEntity } from './build.entity';
+import { ConfigVarEntity } from './config-var.entity';
+import { DomainEntity } from './domain.entity';
+import { InstanceEntity } from './instance.entity';
+import { ReleaseEntity } from './release.entity';
+import { UserEntity } from './user.entity';
+
+export { ApiTokenEntity, AppEntity, BuildEntity, ConfigVarEntity, DomainEntity, InstanceEntity, ReleaseEntity, UserEntity };
+export { UserRole } from './user.entity';
+export { BuildSource, BuildStatus, FINISHED_BUILD_STATUSES } from './build.entity';
+export { InstanceStatus } from './instance.entity';
+
+export const ENTITIES = [
+  ApiTokenEntity,
+  AppEntity,
+  BuildEntity,
+  ConfigVarEntity,
+  DomainEntity,
+  InstanceEntity,
+  ReleaseEntity,
+  UserEntity,
+];

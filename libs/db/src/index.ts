@@ -1,0 +1,3 @@
+export * from './entities';
+export { createDataSource, dataSourceOptions, runMigrations, revertLastMigration } from './data-source';
+export { DbModule } from './db.module';

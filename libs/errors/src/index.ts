@@ -1,0 +1,1 @@
+export { DomainError, RequestError, RequestErrorCode, DependencyError, DependencyErrorCode } from './domain-error';

@@ -1,0 +1,21 @@
+/** Berth's queues. Builds and deploys are separate so a long build never delays a rollback. */
+export enum QueueName {
+  Builds = 'builds',
+  Deploys = 'deploys',
+}
+
+export enum JobName {
+  RunBuild = 'build.run',
+  RunDeploy = 'deploy.run',
+}
+
+/** Payloads carry ids only: the database holds the state of record, never the queue. */
+export interface JobPayloads {
+  [JobName.RunBuild]: { buildId: string };
+  [JobName.RunDeploy]: { releaseId: string };
+}
+
+export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
+  [JobName.RunBuild]: QueueName.Builds,
+  [JobName.RunDeploy]: QueueName.Deploys,
+};

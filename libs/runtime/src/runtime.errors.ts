@@ -1,0 +1,9 @@
+import { DomainError } from '@berth/errors';
+
+export enum RuntimeErrorCode {
+  EngineUnavailable = 'runtime_unavailable',
+}
+
+export class RuntimeError extends DomainError<RuntimeErrorCode> {
+  readonly domain = 'runtime';
+}

@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CONTAINER_RUNTIME } from './container-runtime.port';
+import { DockerEngineRuntime } from './docker-engine.runtime';
+
+@Module({})
+export class RuntimeModule {
+  static forRoot(dockerHost: string): DynamicModule {
+    return {
+      module: RuntimeModule,
+      global: true,
+      providers: [{ provide: CONTAINER_RUNTIME, useFactory: () => new DockerEngineRuntime(dockerHost) }],
+      exports: [CONTAINER_RUNTIME],
+    };
+  }
+}
