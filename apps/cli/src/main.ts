@@ -1,4 +1,4 @@
-import { BerthConfig, ConfigError, loadConfig } from '@berth/config';
+import type { BerthConfig } from '@berth/config';
 
 const USAGE = `usage: berth COMMAND
 
@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<number | void> {
     console.error(`berth: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
+  const { ConfigError, loadConfig } = await import('@berth/config');
   let config: BerthConfig;
   try {
     config = loadConfig();
