@@ -36,6 +36,22 @@ describe('apps API', () => {
       const response = await http().get('/readyz').expect(200);
       assert.deepEqual(response.body.checks, { postgres: { ok: true }, redis: { ok: true }, docker: { ok: true } });
     });
+
+    it('GET /readyz answers 503 and names the dependency that does not answer', async () => {
+      const config = { ...env.config, dockerHost: 'unix:///nonexistent/docker.sock', log: { level: 'silent', pretty: false } };
+      const unready = await createApiApp(config);
+      await unready.init();
+      try {
+        const response = await request(unready.getHttpServer()).get('/readyz').expect(503);
+        assert.equal(response.body.checks.postgres.ok, true);
+        assert.equal(response.body.checks.redis.ok, true);
+        assert.equal(response.body.checks.docker.ok, false);
+        assert.match(response.body.checks.docker.error, /did not answer/);
+        await request(unready.getHttpServer()).get('/healthz').expect(200);
+      } finally {
+        await unready.close();
+      }
+    });
   });
 
   describe('authentication', () => {
