@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { secureJoin } from '../fs/secure-join';
+import { CommandRunner } from './command-runner';
+import { resolveImageUser } from './image-user';
+import { missingMountPaths, removeMountStubs } from './mount-stubs';
+import { RUN_MOUNT_DESTINATIONS, runtimeSpec } from './oci-spec';
+import { OverlayMounter } from './overlay-mounter';
+
+export interface RunStepRequest {
+  /** Extracted snapshots of the image's layers, top-most first. */
+  lowerDirs: string[];
+  /** Receives the step's changes; afterwards it is the new layer's content in overlay form. */
+  upperDir: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  /** The image's USER, resolved against its own /etc/passwd. */
+  user: string;
+  onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  signal?: AbortSignal;
+}
+
+export interface RunStepResult {
+  exitCode: number;
+}
+
+export interface RuncExecutorOptions {
+  runtime: string;
+  /** Scratch space (bundles, mounts, runc state), on the same file system as upper dirs. */
+  stateDir: string;
+  resolvConf?: string;
+}
+
+const HOSTS_FILE = '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+
+/** Executes RUN steps in a real container: runc over an overlayfs of the image's snapshots. */
+export class RuncExecutor {
+  private readonly mounter: OverlayMounter;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly options: RuncExecutorOptions,
+  ) {
+    this.mounter = new OverlayMounter(runner);
+  }
+
+  async run(request: RunStepRequest): Promise<RunStepResult> {
+    const id = `berth-build-${randomBytes(6).toString('hex')}`;
+    const scratch = path.join(this.options.stateDir, id);
+    await fs.mkdir(scratch, { recursive: true });
+    await matchRootAttributes(request.upperDir, request.lowerDirs[0]);
+    const mount = await this.mounter.mount({
+      lowerDirs: request.lowerDirs,
+      upperDir: request.upperDir,
+      workDir: path.join(scratch, 'work'),
+      target: path.join(scratch, 'rootfs'),
+      scratchDir: scratch,
+    });
+    let missingStubs: string[] = [];
+    try {
+      missingStubs = await missingMountPaths(mount.target, RUN_MOUNT_DESTINATIONS);
+      await fs.mkdir(await secureJoin(mount.target, request.cwd), { recursive: true });
+      const user = await resolveImageUser(mount.target, request.user);
+      const bundle = await this.writeBundle(scratch, mount.target, request, user);
+      return { exitCode: await this.runContainer(id, bundle, request) };
+    } finally {
+      await mount.unmount();
+      await removeMountStubs(request.upperDir, missingStubs);
+      await fs.rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  private async writeBundle(scratch: string, rootfs: string, request: RunStepRequest, user: Awaited<ReturnType<typeof resolveImageUser>>) {
+    const bundle = path.join(scratch, 'bundle');
+    await fs.mkdir(bundle);
+    const hostsFile = path.join(scratch, 'hosts');
+    await fs.writeFile(hostsFile, HOSTS_FILE);
+    const resolvConf = await this.resolvConf(scratch);
+    const spec = runtimeSpec(rootfs, { args: request.args, env: request.env, cwd: request.cwd, ...user }, { hostsFile, resolvConf });
+    await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+    return bundle;
+  }
+
+  private async resolvConf(scratch: string): Promise<string> {
+    const host = this.options.resolvConf ?? '/etc/resolv.conf';
+    const copy = path.join(scratch, 'resolv.conf');
+    await fs.copyFile(host, copy).catch(() => fs.writeFile(copy, ''));
+    return copy;
+  }
+
+  private async runContainer(id: string, bundle: string, request: RunStepRequest): Promise<number> {
+    const root = path.join(this.options.stateDir, 'runc');
+    const running = this.runner.start(this.options.runtime, ['--root', root, 'run', '--bundle', bundle, id]);
+    running.stdout.on('data', (chunk: Buffer) => request.onOutput('stdout', chunk));
+    running.stderr.on('data', (chunk: Buffer) => request.onOutput('stderr', chunk));
+    const kill = () => void this.runner.run(this.options.runtime, ['--root', root, 'kill', id, 'KILL']);
+    request.signal?.addEventListener('abort', kill, { once: true });
+    try {
+      return await running.exited;
+    } finally {
+      request.signal?.removeEventListener('abort', kill);
+      await this.runner.run(this.options.runtime, ['--root', root, 'delete', '--force', id]);
+    }
+  }
+}
+
+/**
+ * Overlay takes its root directory's owner and mode from the upper dir: give it the image's
+ * root attributes, or a freshly made (0700 temp) upper dir would lock non-root users out.
+ */
+async function matchRootAttributes(upperDir: string, topLowerDir: string | undefined): Promise<void> {
+  const stat = topLowerDir ? await fs.stat(topLowerDir) : { mode: 0o755, uid: 0, gid: 0 };
+  await fs.chmod(upperDir, stat.mode & 0o7777);
+  await fs.chown(upperDir, stat.uid, stat.gid);
+}
