@@ -1,0 +1,31 @@
+import type { Readable } from 'node:stream';
+
+export type ContextEntryType = 'file' | 'dir' | 'symlink';
+
+/** One path of a build context, as COPY/ADD see it (never its mtime: mtimes do not bust the cache). */
+export interface ContextEntry {
+  /** Relative to the context root, '/'-separated, no leading './'. */
+  path: string;
+  type: ContextEntryType;
+  mode: number;
+  size: number;
+  linkTarget?: string;
+}
+
+/**
+ * Where COPY and ADD read from: a directory, or a git tree at a commit. Paths are relative to
+ * the context root and have passed .dockerignore; nothing outside the root is reachable.
+ */
+export interface BuildContext {
+  /** A human name for messages ("directory /src", "commit abc123"). */
+  readonly description: string;
+  /** Reads a file for the builder itself (the Dockerfile, .dockerignore); null when absent. */
+  readFile(path: string): Promise<Buffer | null>;
+  /** The entry at `path` (symlinks not followed), or null when absent or ignored. */
+  stat(path: string): Promise<ContextEntry | null>;
+  /** The entries directly inside the directory `path` ('' is the root), sorted by name. */
+  list(path: string): Promise<ContextEntry[]>;
+  open(path: string): Readable;
+  /** A digest of a file's content; a git context can answer with its blob id. */
+  contentDigest(path: string): Promise<string>;
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { DirectoryContext } from '../context/directory-context';
+import { copyIntoRoot, CopyTarget } from './copy-into-root';
+import { resolveSources } from './resolve-sources';
+
+describe('COPY from a directory context', () => {
+  let dir: string;
+  let contextDir: string;
+  let rootfs: string;
+  let outside: string;
+  let context: DirectoryContext;
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-copy-'));
+    contextDir = path.join(dir, 'context');
+    outside = path.join(dir, 'outside');
+    await fs.mkdir(path.join(contextDir, 'src/sub'), { recursive: true });
+    await fs.mkdir(outside);
+    await fs.writeFile(path.join(outside, 'secret'), 'secret');
+    await fs.writeFile(path.join(contextDir, 'a.txt'), 'a');
+    await fs.writeFile(path.join(contextDir, 'b.txt'), 'b');
+    await fs.writeFile(path.join(contextDir, 'run.sh'), '#!/bin/sh', { mode: 0o755 });
+    await fs.writeFile(path.join(contextDir, 'src/main.js'), 'main');
+    await fs.writeFile(path.join(contextDir, 'src/sub/deep.js'), 'deep');
+    await fs.writeFile(path.join(contextDir, 'ignored.log'), 'log');
+    await fs.symlink('main.js', path.join(contextDir, 'src/link.js'));
+    await fs.symlink('a.txt', path.join(contextDir, 'alias.txt'));
+    await fs.symlink('../outside/secret', path.join(contextDir, 'escape'));
+    context = new DirectoryContext(contextDir, (p) => p.endsWith('.log'));
+  });
+
+  beforeEach(async () => {
+    rootfs = path.join(dir, `root-${Math.random().toString(36).slice(2)}`);
+    await fs.mkdir(path.join(rootfs, 'app'), { recursive: true });
+  });
+
+  after(async () => fs.rm(dir, { recursive: true, force: true }));
+
+  const target = (dest: string, extra: Partial<CopyTarget> = {}): CopyTarget => ({ dest, workdir: '/app', owner: { uid: 0, gid: 0 }, ...extra });
+  const copy = async (sources: string[], dest: string, extra: Partial<CopyTarget> = {}) =>
+    copyIntoRoot(context, await resolveSources(context, sources), rootfs, target(dest, extra));
+  const read = (p: string) => fs.readFile(path.join(rootfs, p), 'utf8');
+
+  it('copies a file to a file path, relative to WORKDIR', async () => {
+    await copy(['a.txt'], 'renamed.txt');
+    assert.equal(await read('app/renamed.txt'), 'a');
+  });
+
+  it('copies a file into an existing directory or a path ending in /', async () => {
+    await copy(['a.txt'], '/app');
+    await copy(['b.txt'], '/new/dir/');
+    assert.equal(await read('app/a.txt'), 'a');
+    assert.equal(await read('new/dir/b.txt'), 'b');
+  });
+
+  it('copies the contents of a directory, keeping symlinks as symlinks', async () => {
+    await copy(['src'], '/srv');
+    assert.equal(await read('srv/main.js'), 'main');
+    assert.equal(await read('srv/sub/deep.js'), 'deep');
+    assert.equal(await fs.readlink(path.join(rootfs, 'srv/link.js')), 'main.js');
+  });
+
+  it('expands wildcards and needs a directory destination for several sources', async () => {
+    await copy(['*.txt'], '/out/');
+    assert.deepEqual((await fs.readdir(path.join(rootfs, 'out'))).sort(), ['a.txt', 'alias.txt', 'b.txt']);
+    await assert.rejects(copy(['a.txt', 'b.txt'], '/file'), /must be a directory and end with a \//);
+  });
+
+  it('copies a top-level symlink source as its target, under its own name', async () => {
+    await copy(['alias.txt'], '/x/');
+    const stat = await fs.lstat(path.join(rootfs, 'x/alias.txt'));
+    assert.ok(stat.isFile());
+    assert.equal(await read('x/alias.txt'), 'a');
+  });
+
+  it('keeps modes, applies --chmod and --chown', async () => {
+    await copy(['run.sh'], '/bin/');
+    assert.equal((await fs.stat(path.join(rootfs, 'bin/run.sh'))).mode & 0o777, 0o755);
+    await copy(['a.txt'], '/owned.txt', { owner: { uid: 1234, gid: 5678 }, chmod: 0o600 });
+    const stat = await fs.stat(path.join(rootfs, 'owned.txt'));
+    assert.deepEqual([stat.uid, stat.gid, stat.mode & 0o777], [1234, 5678, 0o600]);
+  });
+
+  it('refuses sources outside the context: .. and symlinks pointing out', async () => {
+    await assert.rejects(copy(['../outside/secret'], '/x'), /outside the build context/);
+    await assert.rejects(copy(['escape'], '/x'), /outside the build context/);
+  });
+
+  it('does not see files excluded by .dockerignore', async () => {
+    await assert.rejects(copy(['ignored.log'], '/x'), /was not found in the build context/);
+    await copy(['.'], '/all/');
+    await assert.rejects(fs.stat(path.join(rootfs, 'all/ignored.log')));
+  });
+
+  it('writes through a symlink in the image only inside the root', async () => {
+    await fs.symlink('../../../../../../outside', path.join(rootfs, 'evil'));
+    await copy(['a.txt'], '/evil/pwned.txt');
+    assert.equal(await read('outside/pwned.txt'), 'a');
+    await assert.rejects(fs.stat(path.join(outside, 'pwned.txt')));
+  });
+});
