@@ -38,15 +38,15 @@ export const RUN_MOUNT_DESTINATIONS = ['/proc', '/dev', '/sys', '/etc/hosts', '/
  * The OCI runtime spec of a RUN step: its own pid, ipc, uts and mount namespaces, the host's
  * network (builds fetch packages), and the host's resolv.conf and a hosts file bound read-only.
  */
-export function runtimeSpec(rootfs: string, process: RunProcess, hostFiles: RunHostFiles): Record<string, unknown> {
+export function runtimeSpec(rootfs: string, step: RunProcess, hostFiles: RunHostFiles): Record<string, unknown> {
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      user: { uid: process.uid, gid: process.gid, additionalGids: process.additionalGids },
-      args: process.args,
-      env: process.env,
-      cwd: process.cwd,
+      user: { uid: step.uid, gid: step.gid, additionalGids: step.additionalGids },
+      args: step.args,
+      env: step.env,
+      cwd: step.cwd,
       capabilities: Object.fromEntries(
         ['bounding', 'effective', 'permitted'].map((set) => [set, DEFAULT_CAPABILITIES]),
       ),
