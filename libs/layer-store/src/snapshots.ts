@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { BlobStore } from './blob-store';
+import { canonicalJson } from './canonical-json';
+import { Digest, digestFromHex, nextChainId, parseDigest } from './digest';
+import { isNodeError, LayerStoreError, LayerStoreErrorCode } from './errors';
+import { extractLayerTar } from './extract';
+import { fsyncDir, listDirIfExists, pathExists, removeQuietly, tempPath } from './fs-atomic';
+import { LayerIndex } from './layer-index';
+import { openLayerTar } from './layer-stream';
+import { StoreLayout } from './layout';
+import { SystemTools } from './system-tools';
+
+export interface Snapshot {
+  chainId: Digest;
+  /** The directory to use as an overlay lowerdir. */
+  path: string;
+}
+
+/** What snapshot.json next to `fs/` records, for humans and for checks. */
+interface SnapshotMetadata {
+  chainId: Digest;
+  parent: Digest | null;
+  diffId: Digest;
+  layer: Digest;
+}
+
+/** Extracted layers keyed by ChainID under `berth/snapshots/<hex>/fs`, ready to stack as overlay lower dirs. */
+export class SnapshotStore {
+  constructor(
+    private readonly layout: StoreLayout,
+    private readonly blobs: BlobStore,
+    private readonly layers: LayerIndex,
+    private readonly tools: SystemTools,
+  ) {}
+
+  async find(chainId: Digest): Promise<Snapshot | null> {
+    const path = this.layout.snapshotFsDir(parseDigest(chainId, 'ChainID'));
+    return (await pathExists(path)) ? { chainId, path } : null;
+  }
+
+  /**
+   * Unpacks a layer blob as the snapshot for `chainId`, whose parent is `parentChainId` (omit for a
+   * base layer). The ChainID is checked against the DiffID hashed while unpacking; nothing appears
+   * under the ChainID unless everything succeeded.
+   */
+  async extractLayer(chainId: Digest, layerDigest: Digest, parentChainId?: Digest): Promise<Snapshot> {
+    parseDigest(chainId, 'ChainID');
+    parseDigest(layerDigest, 'layer digest');
+    const existing = await this.find(chainId);
+    if (existing !== null) return existing;
+    const staging = tempPath(this.layout.tmpDir, 'snapshot');
+    try {
+      await fs.mkdir(join(staging, 'fs'), { recursive: true, mode: 0o755 });
+      const diffId = await this.unpackHashing(layerDigest, join(staging, 'fs'));
+      checkChain(chainId, parentChainId, diffId, layerDigest);
+      const metadata: SnapshotMetadata = { chainId, parent: parentChainId ?? null, diffId, layer: layerDigest };
+      await fs.writeFile(join(staging, 'snapshot.json'), canonicalJson(metadata), { flush: true });
+      await this.publish(staging, chainId);
+      await this.layers.record({ diffId, digest: layerDigest, size: (await this.blobs.stat(layerDigest)).size });
+      return { chainId, path: this.layout.snapshotFsDir(chainId) };
+    } finally {
+      await removeQuietly(staging);
+    }
+  }
+
+  /** Snapshots for an image's layers, bottom first, extracting those that are missing. */
+  async prepare(layerDigests: readonly Digest[]): Promise<Snapshot[]> {
+    const snapshots: Snapshot[] = [];
+    let parent: Digest | undefined;
+    for (const layerDigest of layerDigests) {
+      const diffId = await this.diffIdOf(layerDigest);
+      const chainId = nextChainId(parent, diffId);
+      snapshots.push((await this.find(chainId)) ?? (await this.extractLayer(chainId, layerDigest, parent)));
+      parent = chainId;
+    }
+    return snapshots;
+  }
+
+  /** The DiffID from the mapping, or by hashing the uncompressed layer once and remembering it. */
+  async diffIdOf(layerDigest: Digest): Promise<Digest> {
+    const known = await this.layers.findByDigest(layerDigest);
+    if (known !== null) return known.diffId;
+    const hash = createHash('sha256');
+    for await (const chunk of await openLayerTar(this.blobs, layerDigest)) hash.update(chunk);
+    const diffId = `sha256:${hash.digest('hex')}` as Digest;
+    await this.layers.record({ diffId, digest: layerDigest, size: (await this.blobs.stat(layerDigest)).size });
+    return diffId;
+  }
+
+  async list(): Promise<Digest[]> {
+    const names = await listDirIfExists(this.layout.snapshotsDir);
+    return names.map(digestFromHex).filter((digest): digest is Digest => digest !== null);
+  }
+
+  /** Moves the snapshot out of its name first, so a half-deleted tree is never found under a ChainID. */
+  async remove(chainId: Digest): Promise<void> {
+    const doomed = tempPath(this.layout.tmpDir, 'snapshot-removed');
+    try {
+      await fs.rename(this.layout.snapshotDir(chainId), doomed);
+    } catch (error) {
+      if (isNodeError(error, 'ENOENT')) return;
+      throw error;
+    }
+    await fs.rm(doomed, { recursive: true, force: true });
+  }
+
+  private async unpackHashing(layerDigest: Digest, dest: string): Promise<Digest> {
+    const hash = createHash('sha256');
+    const tar = await openLayerTar(this.blobs, layerDigest);
+    await extractLayerTar(hashing(tar, hash), dest, this.tools);
+    return `sha256:${hash.digest('hex')}`;
+  }
+
+  private async publish(staging: string, chainId: Digest): Promise<void> {
+    try {
+      await fs.rename(staging, this.layout.snapshotDir(chainId));
+    } catch (error) {
+      // Another extraction of the same ChainID finished first; its result is identical.
+      if (isNodeError(error, 'ENOTEMPTY') || isNodeError(error, 'EEXIST')) return;
+      throw error;
+    }
+    await fsyncDir(this.layout.snapshotsDir);
+  }
+}
+
+async function* hashing(source: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+function checkChain(chainId: Digest, parent: Digest | undefined, diffId: Digest, layerDigest: Digest): void {
+  const actual = nextChainId(parent, diffId);
+  if (actual === chainId) return;
+  throw new LayerStoreError(
+    LayerStoreErrorCode.DigestMismatch,
+    `layer ${layerDigest} has DiffID ${diffId}, which on parent ${parent ?? '(none)'} gives ChainID ${actual}, not ${chainId}; ` +
+      'pass the layers in image order with the right parent ChainID',
+    { chainId, actual, diffId, parent: parent ?? null },
+  );
+}

@@ -1,0 +1,215 @@
+import { BigIntStats, createReadStream, promises as fs } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { LayerStoreError, LayerStoreErrorCode } from './errors';
+import { CommandLineSystemTools, SystemTools } from './system-tools';
+import { TarHeader } from './tar/tar-header';
+import { packTar, TarSourceEntry } from './tar/tar-writer';
+import { mapOrdered } from './ordered-prefetch';
+import { CAPABILITY_XATTR, OPAQUE_MARKER, OVERLAY_OPAQUE_XATTR, OVERLAY_WHITEOUT_XATTR, WHITEOUT_PREFIX } from './whiteouts';
+
+/** `preserve` keeps file mtimes; `clamp` caps them (SOURCE_DATE_EPOCH style); `fixed` sets all to one value. */
+export type MtimePolicy = 'preserve' | { clamp: number } | { fixed: number };
+
+export interface SkipCandidate {
+  /** Path relative to the archived directory, `/`-separated, no leading `./`. */
+  path: string;
+  stats: BigIntStats;
+}
+
+export interface TarDirectoryOptions {
+  mtime?: MtimePolicy;
+  /** Treat the directory as an overlayfs upper dir: 0/0 char devices become `.wh.` files, opaque dirs get `.wh..wh..opq`. */
+  overlayUpper?: boolean;
+  /** Leaves out an entry (and, for a directory, everything under it). */
+  skip?: (candidate: SkipCandidate) => boolean;
+  tools?: SystemTools;
+}
+
+/** Overlay features whose meaning a plain tar cannot carry; Berth mounts with them off. */
+const UNSUPPORTED_OVERLAY_XATTRS = ['trusted.overlay.redirect', 'trusted.overlay.metacopy'];
+const READ_CHUNK_BYTES = 256 * 1024;
+/** Read-ahead for small files: bounded so memory stays flat (at most concurrency x max bytes). */
+const PREFETCH_CONCURRENCY = 32;
+const PREFETCH_MAX_BYTES = 256 * 1024;
+
+interface WalkContext {
+  options: TarDirectoryOptions;
+  xattrs: Map<string, Map<string, Buffer>>;
+  /** (dev, ino) of files already archived, so further names become hardlink entries. */
+  seenInodes: Map<string, string>;
+}
+
+/**
+ * A deterministic tar of a directory tree: entries sorted bytewise, depth first, owners, modes and
+ * capabilities kept, hardlinks detected by (dev, ino). Same tree and options, same bytes.
+ */
+export function tarDirectory(dir: string, options: TarDirectoryOptions = {}): Readable {
+  return packTar(directoryEntries(dir, options));
+}
+
+/** Skips the empty files a container runtime bind-mounts over, which are not part of the image. */
+export function skipEmptyMountStubs(paths: readonly string[] = ['etc/hosts', 'etc/resolv.conf', 'etc/hostname']) {
+  const stubs = new Set(paths);
+  return (candidate: SkipCandidate): boolean =>
+    stubs.has(candidate.path) && candidate.stats.isFile() && candidate.stats.size === 0n;
+}
+
+async function* directoryEntries(directory: string, options: TarDirectoryOptions): AsyncGenerator<TarSourceEntry> {
+  // Absolute and without a trailing slash, so paths built here match the ones getfattr prints.
+  const dir = resolve(directory);
+  if (!(await fs.lstat(dir)).isDirectory()) throw new TypeError(`${dir} is not a directory`);
+  const tools = options.tools ?? new CommandLineSystemTools();
+  const overlayXattrs = [OVERLAY_OPAQUE_XATTR, OVERLAY_WHITEOUT_XATTR, ...UNSUPPORTED_OVERLAY_XATTRS];
+  const wanted = options.overlayUpper === true ? [CAPABILITY_XATTR, ...overlayXattrs] : [CAPABILITY_XATTR];
+  const xattrs = await tools.readXattrsUnder(dir, wanted);
+  yield* walkDirectory({ options, xattrs, seenInodes: new Map() }, dir, '');
+}
+
+async function* walkDirectory(context: WalkContext, absoluteDir: string, relativeDir: string): AsyncGenerator<TarSourceEntry> {
+  const names = (await fs.readdir(absoluteDir)).sort(compareBytes);
+  if (context.options.overlayUpper === true && isOpaque(context, absoluteDir)) {
+    const stats = await fs.lstat(absoluteDir, { bigint: true });
+    yield { header: { ...baseHeader(context, joinRelative(relativeDir, OPAQUE_MARKER), stats), type: 'file', size: 0 } };
+  }
+  const children = mapOrdered(names, PREFETCH_CONCURRENCY, (name) =>
+    prepareChild(context, join(absoluteDir, name), joinRelative(relativeDir, name)),
+  );
+  for await (const child of children) {
+    if (child === null) continue;
+    if (child.entry !== null) yield linkIfSeen(context, child.entry, child.stats);
+    if (child.stats.isDirectory()) yield* walkDirectory(context, child.absolute, child.entry?.header.path ?? '');
+  }
+}
+
+interface PreparedChild {
+  absolute: string;
+  stats: BigIntStats;
+  entry: TarSourceEntry | null;
+}
+
+/** Runs out of order (prefetched), so it must not depend on what was emitted before it. */
+async function prepareChild(context: WalkContext, absolute: string, relative: string): Promise<PreparedChild | null> {
+  const stats = await fs.lstat(absolute, { bigint: true });
+  if (context.options.skip?.({ path: relative, stats }) === true) return null;
+  return { absolute, stats, entry: await entryFor(context, absolute, relative, stats) };
+}
+
+async function entryFor(
+  context: WalkContext,
+  absolute: string,
+  relative: string,
+  stats: BigIntStats,
+): Promise<TarSourceEntry | null> {
+  checkOverlayFeatures(context, absolute);
+  const base = baseHeader(context, relative, stats);
+  if (stats.isFile() && isXattrWhiteout(context, absolute)) return whiteoutEntry(base);
+  if (stats.isFile()) return fileEntry(context, absolute, base, stats);
+  if (stats.isDirectory()) return { header: { ...base, type: 'directory' } };
+  if (stats.isSymbolicLink()) return { header: { ...base, type: 'symlink', linkTarget: await fs.readlink(absolute) } };
+  if (stats.isFIFO()) return { header: { ...base, type: 'fifo' } };
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return deviceEntry(context, base, stats);
+  return null; // sockets belong to a running process, not to an image
+}
+
+async function fileEntry(context: WalkContext, absolute: string, base: TarHeader, stats: BigIntStats): Promise<TarSourceEntry> {
+  const size = Number(stats.size);
+  const header: TarHeader = { ...base, type: 'file', size };
+  const capability = context.xattrs.get(absolute)?.get(CAPABILITY_XATTR);
+  if (capability !== undefined) header.xattrs = new Map([[CAPABILITY_XATTR, capability]]);
+  if (size === 0) return { header };
+  // Small files are read ahead whole; multiply-linked ones may end up as link entries, so they wait.
+  if (size <= PREFETCH_MAX_BYTES && stats.nlink === 1n) return { header, content: await readSmallFile(absolute, size) };
+  return { header, content: () => createReadStream(absolute, { start: 0, end: size - 1, highWaterMark: READ_CHUNK_BYTES }) };
+}
+
+/** open, one read of the known size, close: fewer syscalls than readFile, which also stats and reads to EOF. */
+async function readSmallFile(absolute: string, size: number): Promise<Buffer> {
+  const handle = await fs.open(absolute, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.allocUnsafe(size), 0, size, 0);
+    return bytesRead === size ? buffer : buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Hardlinks are decided in emission order: the first name archived carries the content. */
+function linkIfSeen(context: WalkContext, entry: TarSourceEntry, stats: BigIntStats): TarSourceEntry {
+  if (entry.header.type !== 'file' || stats.nlink < 2n) return entry;
+  const inode = `${stats.dev}:${stats.ino}`;
+  const first = context.seenInodes.get(inode);
+  if (first === undefined) {
+    context.seenInodes.set(inode, entry.header.path);
+    return entry;
+  }
+  const { xattrs: _xattrs, ...header } = entry.header;
+  return { header: { ...header, type: 'hardlink', linkTarget: first, size: 0 } };
+}
+
+function deviceEntry(context: WalkContext, base: TarHeader, stats: BigIntStats): TarSourceEntry {
+  const major = deviceMajor(stats.rdev);
+  const minor = deviceMinor(stats.rdev);
+  const isWhiteout = context.options.overlayUpper === true && stats.isCharacterDevice() && major === 0 && minor === 0;
+  if (isWhiteout) return whiteoutEntry(base);
+  const type = stats.isCharacterDevice() ? 'char-device' : 'block-device';
+  return { header: { ...base, type, devMajor: major, devMinor: minor } };
+}
+
+function baseHeader(context: WalkContext, path: string, stats: BigIntStats): TarHeader {
+  return {
+    path,
+    type: 'file',
+    mode: Number(stats.mode) & 0o7777,
+    uid: Number(stats.uid),
+    gid: Number(stats.gid),
+    size: 0,
+    mtime: applyMtimePolicy(Number(stats.mtimeNs / 1_000_000_000n), context.options.mtime ?? 'preserve'),
+  };
+}
+
+function applyMtimePolicy(seconds: number, policy: MtimePolicy): number {
+  if (policy === 'preserve') return seconds;
+  return 'fixed' in policy ? policy.fixed : Math.min(seconds, policy.clamp);
+}
+
+function isOpaque(context: WalkContext, absoluteDir: string): boolean {
+  return context.xattrs.get(absoluteDir)?.get(OVERLAY_OPAQUE_XATTR)?.toString('latin1') === 'y';
+}
+
+function checkOverlayFeatures(context: WalkContext, absolute: string): void {
+  const found = UNSUPPORTED_OVERLAY_XATTRS.find((name) => context.xattrs.get(absolute)?.has(name));
+  if (found === undefined) return;
+  throw new LayerStoreError(
+    LayerStoreErrorCode.UnsupportedArchive,
+    `${absolute} carries ${found}, which a layer tar cannot express; mount overlays with redirect_dir=off,metacopy=off`,
+    { path: absolute, xattr: found },
+  );
+}
+
+function isXattrWhiteout(context: WalkContext, absolute: string): boolean {
+  return context.options.overlayUpper === true && context.xattrs.get(absolute)?.has(OVERLAY_WHITEOUT_XATTR) === true;
+}
+
+function whiteoutEntry(base: TarHeader): TarSourceEntry {
+  const slash = base.path.lastIndexOf('/');
+  const path = `${base.path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${base.path.slice(slash + 1)}`;
+  return { header: { ...base, path, type: 'file', size: 0 } };
+}
+
+function joinRelative(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Linux dev_t layout (glibc gnu_dev_major/minor). */
+function deviceMajor(rdev: bigint): number {
+  return Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+}
+
+function deviceMinor(rdev: bigint): number {
+  return Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+}
