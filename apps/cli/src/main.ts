@@ -6,6 +6,11 @@ const USAGE = `usage: berth COMMAND
   api | worker | router
                      one role alone
   migrate [--revert] run pending database migrations (--revert undoes the newest one)
+  build CONTEXT [-f FILE] [-t NAME:TAG] [--build-arg K=V]... [--target STAGE] [--no-cache]
+                     build an image with Berth's builder into the local layer store
+  image ls           images in the layer store
+  image save NAME:TAG -o FILE
+                     write a docker load-compatible archive
   help               this text
 
 Configuration comes from the environment; see README.md.`;
@@ -19,6 +24,8 @@ const COMMANDS: Record<string, Command> = {
   worker: async (config) => (await import('../../worker/src/main')).runWorker(config),
   router: async (config) => (await import('../../router/src/main')).runRouter(config),
   migrate: async (config, args) => (await import('./migrate')).runMigrate(config, args),
+  build: async (config, args) => (await import('./build-command')).runBuild(config, args),
+  image: async (config, args) => (await import('./image-command')).runImage(config, args),
 };
 
 /** Returns an exit code for commands that finish; servers keep running and return nothing. */

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { secureJoin } from '../fs/secure-join';
 import { BuildContext, ContextEntry, ContextEntryType } from './build-context.port';
 
 /** Answers whether a context path (relative, '/'-separated) is excluded by .dockerignore. */
@@ -23,29 +24,35 @@ export class DirectoryContext implements BuildContext {
   async readFile(relativePath: string): Promise<Buffer | null> {
     const entry = await this.stat(relativePath);
     if (!entry || entry.type !== 'file') return null;
-    return fs.readFile(this.absolute(relativePath));
+    return fs.readFile(await this.absolute(relativePath));
   }
 
   async stat(relativePath: string): Promise<ContextEntry | null> {
     const clean = cleanContextPath(relativePath);
     if (clean === '') return { path: '', type: 'dir', mode: 0o755, size: 0 };
-    const stats = await fs.lstat(this.absolute(clean)).catch(() => null);
+    const absolute = await this.absolute(clean);
+    const stats = await fs.lstat(absolute).catch(() => null);
     if (!stats) return null;
     const type = entryType(stats);
     if (!type || this.isIgnored(clean, type === 'dir')) return null;
-    const linkTarget = type === 'symlink' ? await fs.readlink(this.absolute(clean)) : undefined;
+    const linkTarget = type === 'symlink' ? await fs.readlink(absolute) : undefined;
     return { path: clean, type, mode: stats.mode & 0o7777, size: type === 'file' ? stats.size : 0, linkTarget };
   }
 
   async list(relativePath: string): Promise<ContextEntry[]> {
     const clean = cleanContextPath(relativePath);
-    const names = (await fs.readdir(this.absolute(clean))).sort();
+    const names = (await fs.readdir(await secureJoin(this.root, clean))).sort();
     const entries = await Promise.all(names.map((name) => this.stat(clean ? `${clean}/${name}` : name)));
     return entries.filter((entry): entry is ContextEntry => entry !== null);
   }
 
   open(relativePath: string): Readable {
-    return createReadStream(this.absolute(cleanContextPath(relativePath)));
+    const stream = new PassThrough();
+    this.absolute(cleanContextPath(relativePath)).then(
+      (absolute) => createReadStream(absolute).on('error', (error) => stream.destroy(error)).pipe(stream),
+      (error: Error) => stream.destroy(error),
+    );
+    return stream;
   }
 
   async contentDigest(relativePath: string): Promise<string> {
@@ -54,8 +61,13 @@ export class DirectoryContext implements BuildContext {
     return `sha256:${hash.digest('hex')}`;
   }
 
-  private absolute(clean: string): string {
-    return path.join(this.root, clean);
+  /**
+   * The real path of an entry, its last component not followed. Symlinks on the way are
+   * resolved as if the root were '/', so none of them can lead out of the context.
+   */
+  private async absolute(clean: string): Promise<string> {
+    if (clean === '') return this.root;
+    return path.join(await secureJoin(this.root, path.posix.dirname(clean)), path.posix.basename(clean));
   }
 }
 

@@ -24,7 +24,9 @@ interface GroupEntry {
  * own /etc/passwd and /etc/group, as Docker does: names must exist there, numbers need not.
  */
 export async function resolveImageUser(rootfs: string, user: string): Promise<ResolvedUser> {
-  const [userPart, groupPart] = splitUser(user || 'root');
+  // No USER means root, whether or not the image has a passwd file (FROM scratch has none).
+  if (user === '') return { uid: 0, gid: 0, additionalGids: [] };
+  const [userPart, groupPart] = splitUser(user);
   const passwd = await readDatabase(rootfs, '/etc/passwd', parsePasswdLine);
   const groups = await readDatabase(rootfs, '/etc/group', parseGroupLine);
   const entry = passwd.find((candidate) => (isNumeric(userPart) ? candidate.uid === Number(userPart) : candidate.name === userPart));

@@ -47,3 +47,13 @@ async function emptyDir(scratchDir: string): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   return dir;
 }
+
+/**
+ * Overlay takes its root directory's owner and mode from the upper dir: give it the image's
+ * root attributes, or a freshly made (0700 temp) upper dir would lock non-root users out.
+ */
+export async function matchRootAttributes(upperDir: string, topLowerDir: string | undefined): Promise<void> {
+  const stat = topLowerDir ? await fs.stat(topLowerDir) : { mode: 0o755, uid: 0, gid: 0 };
+  await fs.chmod(upperDir, stat.mode & 0o7777);
+  await fs.chown(upperDir, stat.uid, stat.gid);
+}

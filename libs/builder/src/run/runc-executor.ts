@@ -6,7 +6,7 @@ import { CommandRunner } from './command-runner';
 import { resolveImageUser } from './image-user';
 import { missingMountPaths, removeMountStubs } from './mount-stubs';
 import { RUN_MOUNT_DESTINATIONS, runtimeSpec } from './oci-spec';
-import { OverlayMounter } from './overlay-mounter';
+import { matchRootAttributes, OverlayMounter } from './overlay-mounter';
 
 export interface RunStepRequest {
   /** Extracted snapshots of the image's layers, top-most first. */
@@ -106,12 +106,3 @@ export class RuncExecutor {
   }
 }
 
-/**
- * Overlay takes its root directory's owner and mode from the upper dir: give it the image's
- * root attributes, or a freshly made (0700 temp) upper dir would lock non-root users out.
- */
-async function matchRootAttributes(upperDir: string, topLowerDir: string | undefined): Promise<void> {
-  const stat = topLowerDir ? await fs.stat(topLowerDir) : { mode: 0o755, uid: 0, gid: 0 };
-  await fs.chmod(upperDir, stat.mode & 0o7777);
-  await fs.chown(upperDir, stat.uid, stat.gid);
-}

@@ -1,0 +1,101 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { LayerStore, nextChainId, skipEmptyMountStubs, tarDirectory } from '@berth/layer-store';
+import { matchRootAttributes, OverlayMount, OverlayMounter } from '../run/overlay-mounter';
+import { BuildProgress } from './progress';
+import { ImageState, lowerDirs, topChainId } from './image-state';
+import { CachedStep, StepCache } from './step-cache';
+
+export interface LayerStepsOptions {
+  store: LayerStore;
+  cache: StepCache;
+  mounter: OverlayMounter;
+  progress: BuildProgress;
+  /** Scratch space for upper dirs and mounts. */
+  workDir: string;
+  noCache: boolean;
+  now: () => Date;
+}
+
+/**
+ * Runs the steps that change files. A step gets a fresh overlay upper dir over the image's
+ * snapshots; what it leaves there becomes the new read-only layer (copy-on-write, as in
+ * Docker). A step whose cache key was seen before reuses its layer ("Using cache").
+ */
+export class LayerSteps {
+  constructor(private readonly options: LayerStepsOptions) {}
+
+  async run(state: ImageState, key: string, createdBy: string, change: (upperDir: string) => Promise<void>): Promise<ImageState> {
+    const cached = this.options.noCache ? null : await this.usableCacheEntry(key);
+    if (cached) {
+      this.options.progress.cached();
+      return this.append(state, key, createdBy, cached);
+    }
+    const upperDir = await this.newUpperDir();
+    try {
+      await change(upperDir);
+      const step: CachedStep = { layer: await this.commit(upperDir), created: this.options.now().toISOString() };
+      await this.options.cache.put(key, step);
+      return this.append(state, key, createdBy, step);
+    } finally {
+      await fs.rm(upperDir, { recursive: true, force: true });
+    }
+  }
+
+  /** A fresh, empty upper dir in the build's scratch space. */
+  newUpperDir(): Promise<string> {
+    return fs.mkdtemp(path.join(this.options.workDir, 'upper-'));
+  }
+
+  /** Mounts the image writable over `upperDir` for a step that edits files from the host side. */
+  async mountWritable(state: ImageState, upperDir: string): Promise<OverlayMount> {
+    const scratch = await fs.mkdtemp(path.join(this.options.workDir, 'mount-'));
+    await matchRootAttributes(upperDir, state.layers.at(-1)?.snapshotPath);
+    const mount = await this.options.mounter.mount({
+      lowerDirs: lowerDirs(state),
+      upperDir,
+      workDir: path.join(scratch, 'work'),
+      target: path.join(scratch, 'rootfs'),
+      scratchDir: scratch,
+    });
+    return {
+      target: mount.target,
+      unmount: async () => {
+        await mount.unmount();
+        await fs.rm(scratch, { recursive: true, force: true });
+      },
+    };
+  }
+
+  private async usableCacheEntry(key: string): Promise<CachedStep | null> {
+    const step = await this.options.cache.get(key);
+    if (!step) return null;
+    if (step.layer && !(await this.options.store.blobs.has(step.layer.digest))) return null;
+    return step;
+  }
+
+  /** Stores the upper dir as a gzipped layer; a step that changed nothing makes no layer. */
+  private async commit(upperDir: string): Promise<CachedStep['layer']> {
+    if ((await fs.readdir(upperDir)).length === 0) return null;
+    const tar = tarDirectory(upperDir, { overlayUpper: true, skip: skipEmptyMountStubs() });
+    const written = await this.options.store.writeLayer(tar);
+    return { diffId: written.diffId, digest: written.digest, size: written.size };
+  }
+
+  private async append(state: ImageState, key: string, createdBy: string, step: CachedStep): Promise<ImageState> {
+    if (!step.layer) {
+      return { ...state, cacheKey: key, history: [...state.history, { created: state.created, created_by: createdBy, empty_layer: true }] };
+    }
+    const parent = topChainId(state);
+    const chainId = nextChainId(parent, step.layer.diffId);
+    const snapshot = await this.options.store.snapshots.extractLayer(chainId, step.layer.digest, parent);
+    return {
+      ...state,
+      cacheKey: key,
+      created: step.created,
+      layers: [...state.layers, { ...step.layer, chainId, snapshotPath: snapshot.path }],
+      history: [...state.history, { created: step.created, created_by: createdBy }],
+    };
+  }
+}
+

@@ -1,0 +1,27 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DockerignoreMatcher, loadDockerignore } from '@berth/dockerfile';
+import { DirectoryContext } from './directory-context';
+
+/**
+ * A directory context filtered by its .dockerignore (`<Dockerfile>.dockerignore` first), with
+ * Docker's semantics: an excluded directory stays visible when a `!` pattern re-includes
+ * something inside it.
+ */
+export async function openDirectoryContext(root: string, dockerfilePath = 'Dockerfile'): Promise<DirectoryContext> {
+  const absoluteRoot = path.resolve(root);
+  const stat = await fs.stat(absoluteRoot).catch(() => null);
+  if (!stat?.isDirectory()) throw new Error(`build context ${root} is not a directory`);
+  const relativeDockerfile = path.relative(absoluteRoot, path.resolve(absoluteRoot, dockerfilePath));
+  const ignoreFile = await loadDockerignore(relativeDockerfile, (file) => readInside(absoluteRoot, file));
+  if (!ignoreFile) return new DirectoryContext(absoluteRoot);
+  const matcher = new DockerignoreMatcher(ignoreFile.patterns);
+  return new DirectoryContext(absoluteRoot, (relativePath, isDirectory) =>
+    isDirectory ? matcher.isExcluded(relativePath) && !matcher.mustWalk(relativePath) : matcher.isExcluded(relativePath),
+  );
+}
+
+async function readInside(root: string, file: string): Promise<string | null> {
+  if (file.startsWith('..')) return null;
+  return fs.readFile(path.join(root, file), 'utf8').catch(() => null);
+}
