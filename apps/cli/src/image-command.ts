@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import { BerthConfig } from '@berth/config';
 import { openLayerStore } from './layer-store-access';
 
-const USAGE = 'usage: berth image ls | berth image save NAME:TAG -o FILE';
+const USAGE = 'usage: berth image ls | berth image save NAME:TAG -o FILE | berth image gc';
 
 export async function runImage(config: BerthConfig, argv: string[]): Promise<number> {
   const [subcommand, ...rest] = argv;
   try {
     if (subcommand === 'ls') return await listImages(config);
     if (subcommand === 'save') return await saveImage(config, rest);
+    if (subcommand === 'gc') return await collectGarbage(config);
   } catch (error) {
     console.error(`berth image ${subcommand}: ${(error as Error).message}`);
     return 1;
@@ -43,6 +44,14 @@ async function saveImage(config: BerthConfig, argv: string[]): Promise<number> {
     await fs.rm(temp, { force: true });
     throw error;
   }
+  return 0;
+}
+
+/** Removes blobs and snapshots that no tag, running build or release needs. */
+async function collectGarbage(config: BerthConfig): Promise<number> {
+  const store = await openLayerStore(config);
+  const report = await store.gc();
+  console.log(`removed ${report.removedBlobs.length} blobs and ${report.removedSnapshots.length} snapshots, ${humanSize(report.bytesFreed)} freed`);
   return 0;
 }
 

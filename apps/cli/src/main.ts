@@ -11,6 +11,7 @@ const USAGE = `usage: berth COMMAND
   image ls           images in the layer store
   image save NAME:TAG -o FILE
                      write a docker load-compatible archive
+  image gc           remove blobs and snapshots no tag, running build or release needs
   help               this text
 
 Configuration comes from the environment; see README.md.`;

@@ -16,10 +16,14 @@ import { LayerSteps } from './layer-steps';
 import { commandArgs, shellOf } from './metadata-steps';
 import { BuildProgress, OutputTail } from './progress';
 import { sourcesChecksum } from './source-checksum';
+import { detectTarArchive, unpackArchiveInto } from './add-archive';
+import { downloadAddSources, isUrl, spoolContextFile } from './add-sources';
 import { stepKey } from './step-cache';
 
 export interface FileStepsOptions {
   steps: LayerSteps;
+  /** The build's scratch space (downloads, archives being unpacked). */
+  scratchDir: string;
   executor: RuncExecutor;
   progress: BuildProgress;
   signal?: AbortSignal;
@@ -39,13 +43,12 @@ export class FileSteps {
 
   async run(state: ImageState, instruction: RunInstruction, env: ReadonlyMap<string, string>, keyEnv: ReadonlyMap<string, string>): Promise<ImageState> {
     const script = runScript(instruction);
-    if (script.kind === 'executable') {
-      throw new BuilderError(BuilderErrorCode.InvalidInstruction, `line ${instruction.line}: RUN with a here-document that starts with #! is not supported yet; use RUN <<EOF with shell commands`);
-    }
-    const args = script.kind === 'exec' ? script.args : [...shellOf(state.config), script.script];
+    // A here-document starting with #! is run as an executable file, where BuildKit puts it.
+    const files = script.kind === 'executable' ? [{ path: `/dev/pipes/${script.name}`, content: script.content, mode: 0o755 }] : [];
+    const args = script.kind === 'exec' ? script.args : script.kind === 'shell' ? [...shellOf(state.config), script.script] : [files[0].path];
     const workdir = state.config.WorkingDir || '/';
     const user = state.config.User ?? '';
-    const key = stepKey(state.cacheKey, ['RUN', args, [...keyEnv], user, workdir]);
+    const key = stepKey(state.cacheKey, ['RUN', args, files, [...keyEnv], user, workdir]);
     const createdBy = `RUN ${args.join(' ')}`;
     return this.options.steps.run(state, key, createdBy, async (upperDir) => {
       const tail = new OutputTail();
@@ -57,6 +60,7 @@ export class FileSteps {
         cwd: workdir,
         user,
         signal: this.options.signal,
+        files,
         onOutput: (_, chunk) => {
           tail.push(chunk);
           this.options.progress.output(chunk);
@@ -73,10 +77,10 @@ export class FileSteps {
   }
 
   async copy(state: ImageState, instruction: CopyInstruction | AddInstruction, source: CopySource): Promise<ImageState> {
-    const inline = await writeInlineFiles(instruction);
+    const inline = await this.separateContext(instruction);
     try {
       const context = inline?.context ?? source.context;
-      const sources = await this.resolve(context, instruction, inline ? instruction.inlineFiles.map((file) => file.name) : instruction.sources);
+      const sources = await this.resolve(context, instruction, inline?.names ?? instruction.sources);
       const key = stepKey(state.cacheKey, [
         instruction.kind,
         source.key,
@@ -112,10 +116,20 @@ export class FileSteps {
     });
   }
 
-  private async resolve(context: BuildContext, instruction: CopyInstruction | AddInstruction, sources: string[]): Promise<ResolvedSource[]> {
-    if (instruction.kind === 'ADD' && sources.some((source) => /^[a-z]+:\/\//i.test(source))) {
-      throw new BuilderError(BuilderErrorCode.InvalidInstruction, `line ${instruction.line}: ADD from a URL is not supported yet; download the file in a RUN step or add it to the context`);
+  /** Here-documents and downloaded URLs are copied from a small context of their own. */
+  private async separateContext(instruction: CopyInstruction | AddInstruction): Promise<{ context: BuildContext; names: string[]; remove(): Promise<void> } | null> {
+    if (instruction.kind === 'ADD' && instruction.sources.some(isUrl)) {
+      if (!instruction.sources.every(isUrl)) {
+        throw new BuilderError(BuilderErrorCode.InvalidInstruction, `line ${instruction.line}: ADD mixes URLs and local files; split it into one ADD for each`);
+      }
+      const downloaded = await downloadAddSources(instruction, this.options.scratchDir);
+      return { ...downloaded, remove: async () => undefined };
     }
+    const inline = await writeInlineFiles(instruction);
+    return inline && { ...inline, names: instruction.inlineFiles.map((file) => file.name) };
+  }
+
+  private async resolve(context: BuildContext, instruction: CopyInstruction | AddInstruction, sources: string[]): Promise<ResolvedSource[]> {
     try {
       return await resolveSources(context, sources);
     } catch (error) {
@@ -128,13 +142,35 @@ export class FileSteps {
     try {
       const owner = instruction.chown ? await resolveChown(mount.target, instruction.chown) : { uid: 0, gid: 0 };
       const chmod = instruction.chmod ? parseChmod(instruction.chmod, instruction.line) : undefined;
-      await copyIntoRoot(context, sources, mount.target, { dest: instruction.destination, workdir: state.config.WorkingDir || '/', owner, chmod });
+      const workdir = state.config.WorkingDir || '/';
+      const toCopy = instruction.kind === 'ADD' ? await this.unpackArchives(context, sources, mount.target, path.posix.resolve(workdir, instruction.destination)) : sources;
+      if (toCopy.length > 0) await copyIntoRoot(context, toCopy, mount.target, { dest: instruction.destination, workdir, owner, chmod });
     } catch (error) {
       if (error instanceof BuilderError) throw error;
       throw new BuilderError(BuilderErrorCode.CopyFailed, `line ${instruction.line}: ${instruction.kind} failed: ${(error as Error).message}`);
     } finally {
       await mount.unmount();
     }
+  }
+  /** ADD unpacks local tar archives into the destination; answers the sources left to copy. */
+  private async unpackArchives(context: BuildContext, sources: ResolvedSource[], rootfs: string, dest: string): Promise<ResolvedSource[]> {
+    const rest: ResolvedSource[] = [];
+    for (const source of sources) {
+      if (source.entry.type !== 'file') {
+        rest.push(source);
+        continue;
+      }
+      const spooled = path.join(await fs.mkdtemp(path.join(this.options.scratchDir, 'archive-')), 'archive');
+      try {
+        await spoolContextFile(context, source.entry.path, spooled);
+        const compression = await detectTarArchive(spooled);
+        if (compression) await unpackArchiveInto(spooled, compression, rootfs, dest, this.options.scratchDir);
+        else rest.push(source);
+      } finally {
+        await fs.rm(path.dirname(spooled), { recursive: true, force: true });
+      }
+    }
+    return rest;
   }
 }
 

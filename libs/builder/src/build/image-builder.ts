@@ -15,6 +15,7 @@ import { LayerSteps } from './layer-steps';
 import { BuildProgress, StepCounter } from './progress';
 import { BuiltStage, StageBuilder } from './stage-builder';
 import { StepCache } from './step-cache';
+import { BUILD_DIR_PREFIX, claimBuildDir, cleanStaleBuilds } from './stale-builds';
 
 /** Docker refuses images deeper than this many layers (overlay's stacking limit). */
 export const MAX_LAYERS = 125;
@@ -54,7 +55,9 @@ export class ImageBuilder {
     const dockerfile = await this.parse(request);
     for (const warning of dockerfile.warnings) request.progress.warn(warning.message);
     await fs.mkdir(this.options.workDir, { recursive: true });
-    const workDir = await fs.mkdtemp(path.join(this.options.workDir, 'build-'));
+    await cleanStaleBuilds(this.options.workDir, this.options.runner, this.options.ociRuntime);
+    const workDir = await fs.mkdtemp(path.join(this.options.workDir, BUILD_DIR_PREFIX));
+    await claimBuildDir(workDir);
     const lease = await this.options.store.acquireLease([]);
     try {
       const state = await this.buildStages(dockerfile, request, workDir, lease);
@@ -84,7 +87,7 @@ export class ImageBuilder {
       now: this.options.now ?? (() => new Date()),
     });
     const executor = new RuncExecutor(this.options.runner, { runtime: this.options.ociRuntime, stateDir: path.join(workDir, 'run') });
-    const files = new FileSteps({ steps, executor, progress: request.progress, signal: request.signal });
+    const files = new FileSteps({ steps, executor, scratchDir: workDir, progress: request.progress, signal: request.signal });
     const bases = new BaseImages(this.options.store, steps, lease);
     const built = new Map<number, BuiltStage>();
     const counter = new StepCounter(countSteps(dockerfile));

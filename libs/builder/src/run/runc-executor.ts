@@ -20,6 +20,8 @@ export interface RunStepRequest {
   user: string;
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   signal?: AbortSignal;
+  /** Files bound read-only into the container for the step only (a RUN here-document script). */
+  files?: Array<{ path: string; content: string; mode: number }>;
 }
 
 export interface RunStepResult {
@@ -79,6 +81,12 @@ export class RuncExecutor {
     await fs.writeFile(hostsFile, HOSTS_FILE);
     const resolvConf = await this.resolvConf(scratch);
     const spec = runtimeSpec(rootfs, { args: request.args, env: request.env, cwd: request.cwd, ...user }, { hostsFile, resolvConf });
+    const mounts = spec.mounts as Array<Record<string, unknown>>;
+    for (const [index, file] of (request.files ?? []).entries()) {
+      const source = path.join(scratch, `file-${index}`);
+      await fs.writeFile(source, file.content, { mode: file.mode });
+      mounts.push({ destination: file.path, type: 'bind', source, options: ['rbind', 'ro'] });
+    }
     await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
     return bundle;
   }
