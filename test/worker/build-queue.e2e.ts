@@ -1,19 +1,47 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { INestApplicationContext } from '@nestjs/common';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import IORedis from 'ioredis';
 import { Repository } from 'typeorm';
+import { BuildLogs } from '@berth/builds';
 import { AppEntity, BuildEntity, BuildSource, BuildStatus } from '@berth/db';
+import { GitRepositories } from '@berth/git';
 import { JobName, JobQueue, redisOptionsFromUrl } from '@berth/queue';
 import { createWorker } from '../../apps/worker/src/main';
 import { createTestEnv, eventually, TestEnv } from '../support/test-env';
 
-describe('build queue round trip through Redis', () => {
+const isRoot = process.getuid?.() === 0;
+
+describe('build queue: a job carries a build id through Redis to the worker, which builds the commit', { skip: !isRoot && 'builds need root (overlayfs, runc)' }, () => {
   let env: TestEnv;
   let worker: INestApplicationContext;
   let builds: Repository<BuildEntity>;
   let app: AppEntity;
+  let work: string;
+
+  /** Commits `files` in a work tree and pushes it to the app's bare repository; answers the commit. */
+  async function pushCommit(files: Record<string, string>): Promise<string> {
+    for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(work, name), content);
+    const git = (...args: string[]) => execFileSync('git', ['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' });
+    git('add', '-A');
+    git('commit', '-qm', 'change');
+    git('push', '-q', new GitRepositories(env.config.dataDir).path(app.name), 'main');
+    return git('rev-parse', 'HEAD').trim();
+  }
+
+  async function runBuild(commitSha: string): Promise<BuildEntity> {
+    const build = await builds.save(builds.create({ appId: app.id, status: BuildStatus.Queued, source: BuildSource.Api, commitSha, branch: 'main' }));
+    await worker.get(JobQueue).enqueue(JobName.RunBuild, { buildId: build.id }, { jobId: build.id });
+    return eventually(async () => {
+      const current = await builds.findOneByOrFail({ id: build.id });
+      return current.finishedAt ? current : undefined;
+    }, 60_000, 'the worker to finish the build');
+  }
 
   before(async () => {
     env = await createTestEnv();
@@ -21,36 +49,41 @@ describe('build queue round trip through Redis', () => {
     builds = worker.get(getRepositoryToken(BuildEntity));
     const apps: Repository<AppEntity> = worker.get(getRepositoryToken(AppEntity));
     app = await apps.save(apps.create({ name: 'queued-app' }));
+    await new GitRepositories(env.config.dataDir).create(app.name);
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-work-'));
+    execFileSync('git', ['init', '-q', '--initial-branch=main', work]);
   });
 
   after(async () => {
     await worker?.close();
     await env?.dispose();
+    await fs.rm(work, { recursive: true, force: true });
   });
 
-  async function finishedBuild(id: string): Promise<BuildEntity | undefined> {
-    const build = await builds.findOneByOrFail({ id });
-    return build.finishedAt ? build : undefined;
-  }
-
-  it('a job enqueued with a build id reaches the worker, which records the outcome on the build', async () => {
-    const build = await builds.save(builds.create({ appId: app.id, status: BuildStatus.Queued, source: BuildSource.Api }));
-    const job = await worker.get(JobQueue).enqueue(JobName.RunBuild, { buildId: build.id }, { jobId: build.id });
-    assert.deepEqual(job.data, { buildId: build.id });
-
-    const done = await eventually(() => finishedBuild(build.id), 15_000, 'the worker to finish the build');
-    // No builder is wired into the worker yet: the build fails and says why.
-    assert.equal(done.status, BuildStatus.Failed);
-    assert.match(done.error ?? '', /no image builder/);
+  it('builds the pushed commit, records the image digest and writes the log to a file', async () => {
+    const commit = await pushCommit({ 'hello.txt': 'hello\n', Dockerfile: 'FROM scratch\nCOPY hello.txt /hello.txt\n' });
+    const done = await runBuild(commit);
+    assert.equal(done.status, BuildStatus.Succeeded, done.error ?? '');
+    assert.match(done.imageDigest ?? '', /^sha256:[0-9a-f]{64}$/);
     assert.ok(done.startedAt && done.startedAt <= done.finishedAt!);
+    const log = await fs.readFile(new BuildLogs(env.config.dataDir).path(done.id), 'utf8');
+    assert.match(log, /Step 2\/2 : COPY hello.txt \/hello.txt/);
+    assert.match(log, new RegExp(`-----> Built ${done.imageDigest}`));
 
     const redis = new IORedis(redisOptionsFromUrl(env.config.redis.url));
     try {
-      const keys = await redis.keys(`${env.config.redis.prefix}:builds:*`);
-      assert.ok(keys.length > 0, 'queue keys live under the configured prefix');
+      assert.ok((await redis.keys(`${env.config.redis.prefix}:builds:*`)).length > 0, 'queue keys live under the configured prefix');
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('records a failing build with its reason, in the build and in its log', async () => {
+    const commit = await pushCommit({ Dockerfile: 'FROM scratch\nCOPY missing.txt /\n' });
+    const done = await runBuild(commit);
+    assert.equal(done.status, BuildStatus.Failed);
+    assert.match(done.error ?? '', /missing.txt/);
+    assert.match(await fs.readFile(new BuildLogs(env.config.dataDir).path(done.id), 'utf8'), /-----> Build failed: .*missing.txt/);
   });
 
   it('a job delivered again for a finished build changes nothing', async () => {

@@ -8,10 +8,3 @@ export interface BuildPipeline {
 }
 
 export const BUILD_PIPELINE = Symbol('BUILD_PIPELINE');
-
-/** The binding until Berth's builder is wired into the worker: every build fails and says why. */
-export class UnavailableBuildPipeline implements BuildPipeline {
-  async run(): Promise<BuildResult> {
-    throw new Error('this Berth has no image builder wired into its worker yet; the build cannot run');
-  }
-}

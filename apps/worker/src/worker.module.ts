@@ -1,12 +1,33 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import path from 'node:path';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { ImageBuilder, NodeCommandRunner } from '@berth/builder';
+import { BuildLogs } from '@berth/builds';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
+import { GitRepositories } from '@berth/git';
+import { LayerStore } from '@berth/layer-store';
 import { LoggingModule } from '@berth/logging';
 import { QueueModule } from '@berth/queue';
 import { RuntimeModule } from '@berth/runtime';
 import { BuildJobHandler } from './build-job.handler';
-import { BUILD_PIPELINE, UnavailableBuildPipeline } from './build-pipeline.port';
+import { BUILD_PIPELINE } from './build-pipeline.port';
 import { BuildsProcessor } from './builds.processor';
+import { GitBuildPipeline } from './git-build.pipeline';
+import { BUILD_LOGS, GIT_REPOSITORIES, IMAGE_BUILDER, LAYER_STORE } from './worker.tokens';
+
+function builderProviders(config: BerthConfig): Provider[] {
+  return [
+    { provide: LAYER_STORE, useFactory: () => LayerStore.open({ root: path.join(config.dataDir, 'layers') }) },
+    {
+      provide: IMAGE_BUILDER,
+      inject: [LAYER_STORE],
+      useFactory: (store: LayerStore) =>
+        new ImageBuilder({ store, runner: new NodeCommandRunner(), ociRuntime: config.ociRuntime, workDir: path.join(config.dataDir, 'tmp', 'builds') }),
+    },
+    { provide: GIT_REPOSITORIES, useValue: new GitRepositories(config.dataDir) },
+    { provide: BUILD_LOGS, useValue: new BuildLogs(config.dataDir) },
+  ];
+}
 
 @Module({})
 export class WorkerModule {
@@ -20,7 +41,12 @@ export class WorkerModule {
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost),
       ],
-      providers: [BuildJobHandler, BuildsProcessor, { provide: BUILD_PIPELINE, useClass: UnavailableBuildPipeline }],
+      providers: [
+        ...builderProviders(config),
+        BuildJobHandler,
+        BuildsProcessor,
+        { provide: BUILD_PIPELINE, useClass: GitBuildPipeline },
+      ],
     };
   }
 }

@@ -1,0 +1,3 @@
+export { BuildLogs } from './build-logs';
+export { BuildsModule } from './builds.module';
+export { BuildsService, NewBuild } from './builds.service';
