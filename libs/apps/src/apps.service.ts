@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
-import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity } from '@berth/db';
+import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity, ReleaseStatus } from '@berth/db';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
 import { appNameProblem } from './app-name';
 import { AppsError, AppsErrorCode } from './apps.errors';
@@ -47,7 +47,7 @@ export class AppsService {
   async details(name: string): Promise<AppDetails> {
     const app = await this.get(name);
     const [release, instances] = await Promise.all([
-      this.releases.findOne({ where: { appId: app.id }, order: { version: 'DESC' } }),
+      this.releases.findOne({ where: { appId: app.id, status: ReleaseStatus.Deployed }, order: { version: 'DESC' } }),
       this.instances.find({ where: LIVE_INSTANCE_STATUSES.map((status) => ({ appId: app.id, status })), order: { createdAt: 'ASC' } }),
     ]);
     return { app, release, instances };

@@ -11,6 +11,7 @@ export { ApiTokenEntity, AppEntity, BuildEntity, ConfigVarEntity, DomainEntity, 
 export { UserRole } from './user.entity';
 export { BuildSource, BuildStatus, FINISHED_BUILD_STATUSES } from './build.entity';
 export { InstanceStatus } from './instance.entity';
+export { ReleaseStatus } from './release.entity';
 
 export const ENTITIES = [
   ApiTokenEntity,

@@ -1,5 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+export enum ReleaseStatus {
+  Pending = 'pending',
+  Deploying = 'deploying',
+  Deployed = 'deployed',
+  Failed = 'failed',
+}
+
 @Entity({ name: 'releases' })
 export class ReleaseEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -28,6 +35,15 @@ export class ReleaseEntity {
 
   @Column({ type: 'text' })
   description!: string;
+
+  @Column({ type: 'text', default: ReleaseStatus.Pending })
+  status!: ReleaseStatus;
+
+  @Column({ name: 'deployed_at', type: 'timestamptz', nullable: true })
+  deployedAt!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;

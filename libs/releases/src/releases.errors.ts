@@ -1,0 +1,11 @@
+import { DomainError } from '@berth/errors';
+
+export enum ReleasesErrorCode {
+  ReleaseNotFound = 'release_not_found',
+  NothingToRelease = 'nothing_to_release',
+  InvalidProcfile = 'invalid_procfile',
+}
+
+export class ReleasesError extends DomainError<ReleasesErrorCode> {
+  readonly domain = 'releases';
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ReleasesService } from './releases.service';
+
+@Module({ providers: [ReleasesService], exports: [ReleasesService] })
+export class ReleasesModule {}
