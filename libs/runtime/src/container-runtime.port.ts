@@ -1,9 +1,52 @@
+import type { Readable } from 'node:stream';
+
 /** Labels that tie a container to Berth's records. */
 export const BerthLabel = {
   App: 'berth.app',
   Release: 'berth.release',
+  Version: 'berth.version',
   Process: 'berth.process',
+  Port: 'berth.port',
+  Instance: 'berth.instance',
 } as const;
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+  /** host:port of the registry. */
+  serverAddress: string;
+}
+
+/** One instance of one process type of one release. */
+export interface InstanceSpec {
+  app: string;
+  instanceId: string;
+  releaseId: string;
+  version: number;
+  process: string;
+  image: string;
+  /** A Procfile command (run with /bin/sh -c); absent means the image's own ENTRYPOINT/CMD. */
+  command?: string;
+  env: Record<string, string>;
+  /** Host port the process listens on (host networking): Berth injects it as PORT. */
+  port: number;
+  memoryBytes?: number;
+  cpus?: number;
+}
+
+export interface ContainerState {
+  id: string;
+  labels: Record<string, string>;
+  running: boolean;
+  exitCode: number | null;
+  oomKilled: boolean;
+  startedAt?: string;
+}
+
+export interface OneOffResult {
+  exitCode: number;
+  output: string;
+}
 
 /**
  * The engine that runs deployed containers. Services depend on this port, never on a
@@ -12,8 +55,21 @@ export const BerthLabel = {
 export interface ContainerRuntime {
   /** Resolves when the engine answers; rejects with a RuntimeError otherwise. */
   ping(): Promise<void>;
+  /** Makes `image` available to the engine, pulling it from a registry. */
+  pullImage(image: string, credentials?: RegistryCredentials, onProgress?: (line: string) => void): Promise<void>;
+  /** Creates and starts an instance; answers its container id. */
+  startInstance(spec: InstanceSpec): Promise<string>;
+  /** Runs a command once to completion (a release command); its output is returned. */
+  runOnce(spec: Omit<InstanceSpec, 'port'> & { command: string }, onOutput?: (chunk: Buffer) => void): Promise<OneOffResult>;
+  /** SIGTERM (or the image's STOPSIGNAL), then SIGKILL after the grace period. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  inspectContainer(id: string): Promise<ContainerState | null>;
+  listAppContainers(appName: string): Promise<ContainerState[]>;
   /** Stops and removes every container of an app; answers how many there were. */
   removeAppContainers(appName: string): Promise<number>;
+  /** The container's output since `since` (unix seconds), following it when asked. */
+  containerLogs(id: string, options: { follow: boolean; since?: number }): Promise<Readable>;
 }
 
 export const CONTAINER_RUNTIME = Symbol('CONTAINER_RUNTIME');

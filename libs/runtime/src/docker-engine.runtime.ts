@@ -1,5 +1,7 @@
+import { PassThrough, Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { BerthLabel, ContainerRuntime } from './container-runtime.port';
+import { BerthLabel, ContainerRuntime, ContainerState, InstanceSpec, OneOffResult, RegistryCredentials } from './container-runtime.port';
+import { containerOptions, oneOffOptions } from './container-options';
 import { RuntimeError, RuntimeErrorCode } from './runtime.errors';
 
 const STOP_TIMEOUT_SECONDS = 10;
@@ -11,27 +13,99 @@ export function dockerOptions(dockerHost: string): Docker.DockerOptions {
   return { protocol: 'http', host: url.hostname, port: Number(url.port || 2375) };
 }
 
+/** Docker Engine through its API (dockerode): host networking, labels, restart policy, log rotation. */
 export class DockerEngineRuntime implements ContainerRuntime {
   private readonly docker: Docker;
 
   constructor(private readonly dockerHost: string) {
-    this.docker = new Docker({ ...dockerOptions(dockerHost), timeout: 30_000 });
+    this.docker = new Docker({ ...dockerOptions(dockerHost), timeout: 0 });
   }
 
   async ping(): Promise<void> {
     await this.engine(() => this.docker.ping());
   }
 
-  async removeAppContainers(appName: string): Promise<number> {
-    const containers = await this.engine(() =>
-      this.docker.listContainers({ all: true, filters: { label: [`${BerthLabel.App}=${appName}`] } }),
+  async pullImage(image: string, credentials?: RegistryCredentials, onProgress?: (line: string) => void): Promise<void> {
+    const authconfig = credentials && { username: credentials.username, password: credentials.password, serveraddress: credentials.serverAddress };
+    const stream = await this.engine(() => this.docker.pull(image, { authconfig }));
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(
+        stream,
+        (error: Error | null) => (error ? reject(new RuntimeError(RuntimeErrorCode.PullFailed, `pulling ${image} failed: ${error.message}`)) : resolve()),
+        (event: { status?: string; id?: string }) => onProgress?.(`${event.id ? `${event.id}: ` : ''}${event.status ?? ''}`),
+      ),
     );
-    for (const info of containers) {
-      const container = this.docker.getContainer(info.Id);
-      if (info.State === 'running') await container.stop({ t: STOP_TIMEOUT_SECONDS }).catch(ignoreNotRunning);
-      await container.remove({ force: true }).catch(ignoreGone);
+  }
+
+  async startInstance(spec: InstanceSpec): Promise<string> {
+    const container = await this.engine(() => this.docker.createContainer(containerOptions(spec)));
+    await container.start();
+    return container.id;
+  }
+
+  async runOnce(spec: Omit<InstanceSpec, 'port'> & { command: string }, onOutput?: (chunk: Buffer) => void): Promise<OneOffResult> {
+    const container = await this.engine(() => this.docker.createContainer(oneOffOptions(spec)));
+    try {
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        onOutput?.(chunk);
+      });
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      return { exitCode: StatusCode, output: Buffer.concat(chunks).toString('utf8') };
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    await this.docker.getContainer(id).stop({ t: graceSeconds }).catch(ignoreStatus(304, 404));
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.docker.getContainer(id).remove({ force: true }).catch(ignoreStatus(404, 409));
+  }
+
+  async inspectContainer(id: string): Promise<ContainerState | null> {
+    const info = await this.docker.getContainer(id).inspect().catch(ignoreStatus(404));
+    if (!info) return null;
+    return {
+      id: info.Id,
+      labels: info.Config.Labels ?? {},
+      running: info.State.Running,
+      exitCode: info.State.Running ? null : info.State.ExitCode,
+      oomKilled: info.State.OOMKilled,
+      startedAt: info.State.StartedAt,
+    };
+  }
+
+  async listAppContainers(appName: string): Promise<ContainerState[]> {
+    const containers = await this.engine(() => this.docker.listContainers({ all: true, filters: { label: [`${BerthLabel.App}=${appName}`] } }));
+    const states = await Promise.all(containers.map((info) => this.inspectContainer(info.Id)));
+    return states.filter((state): state is ContainerState => state !== null);
+  }
+
+  async removeAppContainers(appName: string): Promise<number> {
+    const containers = await this.listAppContainers(appName);
+    for (const container of containers) {
+      if (container.running) await this.stopContainer(container.id, STOP_TIMEOUT_SECONDS);
+      await this.removeContainer(container.id);
     }
     return containers.length;
+  }
+
+  async containerLogs(id: string, options: { follow: boolean; since?: number }): Promise<Readable> {
+    const container = this.docker.getContainer(id);
+    const query = { stdout: true, stderr: true, timestamps: true, since: options.since ?? 0 };
+    if (!options.follow) return Readable.from([demuxFrames(await container.logs({ ...query, follow: false }))]);
+    const raw = await container.logs({ ...query, follow: true });
+    const out = new PassThrough();
+    this.docker.modem.demuxStream(raw, out, out);
+    raw.on('end', () => out.end());
+    raw.on('error', (error: Error) => out.destroy(error));
+    return out;
   }
 
   private async engine<T>(call: () => Promise<T>): Promise<T> {
@@ -49,15 +123,25 @@ export class DockerEngineRuntime implements ContainerRuntime {
   }
 }
 
+/** Docker's log format without a TTY: frames of [stream, 0, 0, 0, size (BE32)] then the payload. */
+function demuxFrames(buffer: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let offset = 0; offset + 8 <= buffer.length; ) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts);
+}
+
 function isConnectionError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'ETIMEDOUT', 'EPIPE'].includes(code ?? '');
 }
 
-function ignoreNotRunning(error: { statusCode?: number }): void {
-  if (error.statusCode !== 304 && error.statusCode !== 404) throw error;
-}
-
-function ignoreGone(error: { statusCode?: number }): void {
-  if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+function ignoreStatus(...statuses: number[]) {
+  return (error: { statusCode?: number }): null => {
+    if (error.statusCode !== undefined && statuses.includes(error.statusCode)) return null;
+    throw error;
+  };
 }

@@ -25,4 +25,5 @@ export const HTTP_STATUS_OF: Record<ErrorCode, HttpStatus> = {
   [AppsErrorCode.ReservedName]: HttpStatus.UNPROCESSABLE_ENTITY,
   [DependencyErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [RuntimeErrorCode.EngineUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [RuntimeErrorCode.PullFailed]: HttpStatus.BAD_GATEWAY,
 };
