@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { LoggingModule } from '@berth/logging';
+import { InFlightRequests } from './in-flight';
+import { RouteSync } from './route-sync';
 import { RouteTable } from './route-table';
 import { RouterServer } from './router.server';
 
@@ -11,7 +13,7 @@ export class RouterModule {
     return {
       module: RouterModule,
       imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'router'), DbModule.forRoot(config.databaseUrl)],
-      providers: [RouteTable, RouterServer],
+      providers: [RouteTable, RouterServer, InFlightRequests, RouteSync],
     };
   }
 }

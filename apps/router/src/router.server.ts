@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
+import { InFlightRequests } from './in-flight';
 import { Route, RouteTable } from './route-table';
 
 /** Where a Host header leads: an app by NAME.BERTH_DOMAIN or by one of its custom domains. */
@@ -24,6 +25,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly routes: RouteTable,
+    private readonly inFlight: InFlightRequests,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
   ) {}
 
@@ -50,6 +52,14 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
 
   private proxy(route: Route, request: IncomingMessage, response: ServerResponse): void {
     const upstream = route.upstreams[this.nextUpstream++ % route.upstreams.length];
+    this.inFlight.begin(upstream.port);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.inFlight.end(upstream.port);
+    };
+    response.once('close', end);
     const outgoing = http.request(
       { host: '127.0.0.1', port: upstream.port, method: request.method, path: request.url, headers: request.headers, agent: this.agent },
       (answer) => {

@@ -41,6 +41,8 @@ export interface ContainerState {
   exitCode: number | null;
   oomKilled: boolean;
   startedAt?: string;
+  /** Docker's verdict when the image has a HEALTHCHECK; absent otherwise. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
 }
 
 export interface OneOffResult {

@@ -78,6 +78,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
       exitCode: info.State.Running ? null : info.State.ExitCode,
       oomKilled: info.State.OOMKilled,
       startedAt: info.State.StartedAt,
+      health: info.State.Health?.Status as ContainerState['health'],
     };
   }
 

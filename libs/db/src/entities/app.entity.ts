@@ -12,6 +12,16 @@ export class AppEntity {
   @Column({ name: 'deploy_branch', type: 'text', default: 'main' })
   deployBranch!: string;
 
+  /** Instances per process type; a type not listed runs one `web` and no others. */
+  @Column({ type: 'jsonb', default: {} })
+  formation!: Record<string, number>;
+
+  @Column({ name: 'memory_mb', type: 'integer', nullable: true })
+  memoryMb!: number | null;
+
+  @Column({ type: 'numeric', precision: 6, scale: 3, nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  cpus!: number | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;
 

@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, Not } from 'typeorm';
+import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity, ReleaseStatus } from '@berth/db';
+import { ReleasesService } from '@berth/releases';
+import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
+import { DeployerError, DeployerErrorCode } from './deployer.errors';
+import { RouterControl, ROUTER_CONTROL } from './deployer.ports';
+import { desiredFormation, RELEASE_PROCESS } from './formation';
+import { InstanceLauncher, LaunchedInstance } from './instance-launcher';
+import { RELEASE_IMAGES, ReleaseImages } from './release-images';
+
+export type DeployLog = (line: string) => void;
+
+const LIVE = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining];
+const STOP_GRACE_SECONDS = 10;
+
+/**
+ * Deploys a release in kamal-proxy's order: pull, run the release command, start the new
+ * instances, wait until they are healthy, switch the router to them, drain and stop the old
+ * ones. Any failure before the switch stops the new instances and leaves the old serving.
+ */
+@Injectable()
+export class Deployer {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly releases: ReleasesService,
+    private readonly launcher: InstanceLauncher,
+    @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
+    @Inject(ROUTER_CONTROL) private readonly router: RouterControl,
+    @Inject(RELEASE_IMAGES) private readonly images: ReleaseImages,
+  ) {}
+
+  async deploy(releaseId: string, log: DeployLog): Promise<void> {
+    const release = await this.dataSource.getRepository(ReleaseEntity).findOneByOrFail({ id: releaseId });
+    const app = await this.dataSource.getRepository(AppEntity).findOneByOrFail({ id: release.appId });
+    await this.withAppLock(app.id, async () => {
+      await this.releases.markStatus(release.id, ReleaseStatus.Deploying);
+      try {
+        await this.rollOut(app, release, log);
+        await this.releases.markStatus(release.id, ReleaseStatus.Deployed);
+        log(`-----> v${release.version} is live`);
+      } catch (error) {
+        const message = (error as Error).message;
+        await this.releases.markStatus(release.id, ReleaseStatus.Failed, message);
+        const current = await this.releases.current(app.id);
+        log(`-----> Deploy of v${release.version} failed: ${message}`);
+        log(current ? `       v${current.version} keeps serving` : '       nothing was serving before; nothing changed');
+        throw error;
+      }
+    });
+  }
+
+  private async rollOut(app: AppEntity, release: ReleaseEntity, log: DeployLog): Promise<void> {
+    if (!release.imageDigest) throw new DeployerError(DeployerErrorCode.NoImage, `release v${release.version} has no image; push code first`);
+    const image = this.images.reference(app.name, release.version);
+    log(`-----> Pulling ${image}`);
+    await this.runtime.pullImage(image, this.images.credentials());
+    await this.runReleaseCommand(app, release, image, log);
+    const formation = desiredFormation(app.formation, release.processTypes);
+    log(`-----> Starting ${describeFormation(formation)}`);
+    const started = await this.launcher.launch(app, release, image, formation);
+    try {
+      await this.launcher.waitHealthy(started, log);
+    } catch (error) {
+      await this.stop(started.map((instance) => instance.entity), 0);
+      throw error;
+    }
+    await this.switchTo(app, started, log);
+  }
+
+  private async runReleaseCommand(app: AppEntity, release: ReleaseEntity, image: string, log: DeployLog): Promise<void> {
+    const command = release.processTypes[RELEASE_PROCESS];
+    if (!command) return;
+    log(`-----> Running release command: ${command}`);
+    const result = await this.runtime.runOnce(
+      { app: app.name, instanceId: `release-${release.id}`, releaseId: release.id, version: release.version, process: RELEASE_PROCESS, image, command, env: release.config },
+      (chunk) => chunk.toString('utf8').split('\n').filter(Boolean).forEach((line) => log(`       ${line}`)),
+    );
+    if (result.exitCode !== 0) {
+      throw new DeployerError(DeployerErrorCode.ReleaseCommandFailed, `the release command exited with code ${result.exitCode}`);
+    }
+  }
+
+  /** New instances take the traffic, then the old ones are drained by the routers and stopped. */
+  private async switchTo(app: AppEntity, started: LaunchedInstance[], log: DeployLog): Promise<void> {
+    const repository = this.dataSource.getRepository(InstanceEntity);
+    const newIds = started.map((instance) => instance.entity.id);
+    const old = await repository.find({ where: { appId: app.id, status: In(LIVE), id: newIds.length ? Not(In(newIds)) : undefined } });
+    await this.dataSource.transaction(async (manager) => {
+      if (newIds.length) await manager.update(InstanceEntity, { id: In(newIds) }, { status: InstanceStatus.Running });
+      if (old.length) await manager.update(InstanceEntity, { id: In(old.map((i) => i.id)) }, { status: InstanceStatus.Draining });
+    });
+    log('-----> Switching traffic to the new instances');
+    await this.router.switchAndDrain(app.name, old.filter((i) => i.port !== null).map((i) => i.port!));
+    if (old.length) log(`-----> Stopping ${old.length} old instance(s)`);
+    await this.stop(old, STOP_GRACE_SECONDS);
+  }
+
+  private async stop(instances: InstanceEntity[], graceSeconds: number): Promise<void> {
+    await Promise.all(
+      instances.map(async (instance) => {
+        if (instance.containerId) {
+          await this.runtime.stopContainer(instance.containerId, graceSeconds);
+          await this.runtime.removeContainer(instance.containerId);
+        }
+        await this.dataSource.getRepository(InstanceEntity).update({ id: instance.id }, { status: InstanceStatus.Stopped });
+      }),
+    );
+  }
+
+  /** One deploy per app at a time, across workers: a session advisory lock on its own connection. */
+  private async withAppLock<T>(appId: string, work: () => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtext('berth.deploy:' || $1))`, [appId]);
+      return await work();
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtext('berth.deploy:' || $1))`, [appId]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+}
+
+function describeFormation(formation: Record<string, number>): string {
+  return Object.entries(formation).map(([type, count]) => `${type}=${count}`).join(', ');
+}
