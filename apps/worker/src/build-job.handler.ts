@@ -3,10 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { BuildEntity, BuildStatus } from '@berth/db';
 import { BUILD_PIPELINE, BuildPipeline } from './build-pipeline.port';
+import { BuildReleaser } from './build-releaser';
 
 /**
- * Runs one build job. Idempotent: a job delivered again for a build that already finished
- * does nothing. Failures are recorded on the build, then rethrown so the queue sees them.
+ * Runs one build job, then releases and deploys what it built. Idempotent: a job delivered
+ * again for a build that already finished does nothing. Failures are recorded on the build
+ * (or its release), then rethrown so the queue sees them.
  */
 @Injectable()
 export class BuildJobHandler {
@@ -15,6 +17,7 @@ export class BuildJobHandler {
   constructor(
     @InjectRepository(BuildEntity) private readonly builds: Repository<BuildEntity>,
     @Inject(BUILD_PIPELINE) private readonly pipeline: BuildPipeline,
+    private readonly releaser: BuildReleaser,
   ) {}
 
   async run(buildId: string): Promise<void> {
@@ -23,13 +26,16 @@ export class BuildJobHandler {
       this.logger.log(`build ${buildId} is already finished or gone; nothing to do`);
       return;
     }
+    let imageDigest: string;
     try {
-      const result = await this.pipeline.run(buildId);
-      await this.finish(buildId, { status: BuildStatus.Succeeded, imageDigest: result.imageDigest });
+      imageDigest = (await this.pipeline.run(buildId)).imageDigest;
+      await this.finish(buildId, { status: BuildStatus.Succeeded, imageDigest });
     } catch (error) {
       await this.finish(buildId, { status: BuildStatus.Failed, error: (error as Error).message });
       throw error;
     }
+    const build = await this.builds.findOneByOrFail({ id: buildId });
+    if (build.commitSha) await this.releaser.release(build, imageDigest);
   }
 
   /** Moves a queued (or interrupted running) build to running; false when it has finished. */

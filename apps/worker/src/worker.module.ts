@@ -9,7 +9,10 @@ import { LayerStore } from '@berth/layer-store';
 import { LoggingModule } from '@berth/logging';
 import { QueueModule } from '@berth/queue';
 import { RuntimeModule } from '@berth/runtime';
+import { DeployerModule } from '@berth/deployer';
 import { BuildJobHandler } from './build-job.handler';
+import { BuildReleaser } from './build-releaser';
+import { ReleaseImagesModule } from './release-images.module';
 import { BUILD_PIPELINE } from './build-pipeline.port';
 import { BuildsProcessor } from './builds.processor';
 import { GitBuildPipeline } from './git-build.pipeline';
@@ -40,10 +43,13 @@ export class WorkerModule {
         DbModule.forRoot(config.databaseUrl),
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost),
+        ReleaseImagesModule.forRoot(config),
+        DeployerModule.forRoot({ redis: config.redis }),
       ],
       providers: [
         ...builderProviders(config),
         BuildJobHandler,
+        BuildReleaser,
         BuildsProcessor,
         { provide: BUILD_PIPELINE, useClass: GitBuildPipeline },
       ],

@@ -10,14 +10,13 @@ import { HEALTH_PROBE, PORT_ALLOCATOR, ROUTER_CONTROL } from './deployer.ports';
 import { Deployer } from './deployer.service';
 import { InstanceLauncher } from './instance-launcher';
 import { RedisRouterControl } from './redis-router-control';
-import { RELEASE_IMAGES, ReleaseImages } from './release-images';
 import { RuntimeHealthProbe } from './runtime-health-probe';
 
 export interface DeployerModuleOptions {
   redis: { url: string; prefix: string };
-  images: () => ReleaseImages;
 }
 
+/** Deploys releases. The importing application provides RELEASE_IMAGES (globally): where images come from. */
 @Module({})
 export class DeployerModule {
   static forRoot(options: DeployerModuleOptions): DynamicModule {
@@ -27,7 +26,6 @@ export class DeployerModule {
       providers: [
         Deployer,
         InstanceLauncher,
-        { provide: RELEASE_IMAGES, useFactory: options.images },
         { provide: HEALTH_PROBE, inject: [CONTAINER_RUNTIME], useFactory: (runtime: ContainerRuntime) => new RuntimeHealthProbe(runtime) },
         { provide: PORT_ALLOCATOR, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => new DbPortAllocator(dataSource) },
         {

@@ -3,7 +3,7 @@ export { DeployerError, DeployerErrorCode } from './deployer.errors';
 export { DeployerModule, DeployerModuleOptions } from './deployer.module';
 export { HealthProbe, HealthTarget, PortAllocator, RouterControl } from './deployer.ports';
 export { checkScale, desiredFormation, RELEASE_PROCESS, WEB_PROCESS } from './formation';
-export { BerthRegistryImages, ReleaseImages } from './release-images';
+export { BerthRegistryImages, RELEASE_IMAGES, ReleaseImages } from './release-images';
 export { DRAIN_TIMEOUT_MS, ROUTER_HEARTBEAT_SECONDS, RouteChange, routerKeys } from './router-protocol';
 export { RedisRouterControl } from './redis-router-control';
 export { RuntimeHealthProbe } from './runtime-health-probe';

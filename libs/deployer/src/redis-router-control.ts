@@ -27,6 +27,11 @@ export class RedisRouterControl implements RouterControl {
     throw new Error(`the routers did not confirm the switch of ${app} within ${(DRAIN_TIMEOUT_MS + 5_000) / 1000}s`);
   }
 
+  /** Nest calls this on shutdown: the connection is this object's own. */
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+
   private async allAcknowledged(generation: number): Promise<boolean> {
     const routers = (await this.redis.keys(this.keys.alivePattern)).map(this.keys.routerIdOfAliveKey);
     if (routers.length === 0) return true;
