@@ -77,6 +77,21 @@ describe('BlobStore', () => {
     await assert.rejects(store.blobs.openRead(digest, { start: -1 }), hasCode(LayerStoreErrorCode.InvalidRange));
   });
 
+  it('adopts a file hashed by its writer by renaming it, and restarts its GC grace period', async () => {
+    const store = await openTempStore();
+    const content = Buffer.from('an uploaded layer');
+    const path = join(store.layout.root, 'upload-data');
+    await fs.writeFile(path, content);
+    const old = new Date(Date.now() - 3_600_000);
+    await fs.utimes(path, old, old);
+    const info = await store.blobs.adoptFile(path, sha256Of(content));
+    assert.deepEqual(info, { digest: sha256Of(content), size: content.length });
+    assert.deepEqual(await readAll(await store.blobs.openRead(info.digest)), content);
+    await assert.rejects(fs.stat(path), { code: 'ENOENT' });
+    const { mtimeMs } = await fs.stat(store.layout.blobPath(info.digest));
+    assert.ok(Date.now() - mtimeMs < 60_000, 'the adopted blob counts as new for GC');
+  });
+
   it('says a missing blob is missing', async () => {
     const store = await openTempStore();
     const missing = sha256Of('never stored');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digest, digestFromHex, parseDigest, sha256Digest } from './digest';
@@ -40,6 +40,42 @@ export class BlobStore {
       await removeQuietly(tmp);
       throw error;
     }
+  }
+
+  /**
+   * Moves in a file whose sha256 the caller computed while writing it (a registry upload
+   * session), so a large blob is renamed instead of copied and hashed a second time. The file
+   * must not change afterwards; across file systems it is copied and verified after all.
+   */
+  async adoptFile(path: string, digest: Digest): Promise<BlobInfo> {
+    const target = this.layout.blobPath(parseDigest(digest, 'adopted digest'));
+    const handle = await fs.open(path, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rename(path, target);
+    } catch (error) {
+      if (!isNodeError(error, 'EXDEV')) throw error;
+      const copied = await this.writeBlob(createReadStream(path), digest);
+      await removeQuietly(path);
+      return copied;
+    }
+    await this.touch(digest);
+    await fsyncDir(this.layout.blobsDir);
+    const { size } = await this.stat(digest);
+    return { digest, size };
+  }
+
+  /**
+   * Restarts a blob's GC grace period: a blob that a registry client was just told is present
+   * (a mount, an adopted upload) is referenced by a manifest moments later.
+   */
+  async touch(digest: Digest): Promise<void> {
+    const now = new Date();
+    await fs.utimes(this.layout.blobPath(parseDigest(digest)), now, now);
   }
 
   async has(digest: Digest): Promise<boolean> {

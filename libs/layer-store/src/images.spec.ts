@@ -134,6 +134,11 @@ describe('tags', () => {
     assert.ok((images[0]?.size ?? 0) > manifestSize, 'size counts manifest, config and layers');
     const index = JSON.parse(await fs.readFile(store.layout.indexFile, 'utf8'));
     assert.equal(index.manifests[0].annotations[REF_NAME_ANNOTATION], 'myapp:v1');
+    const tags = await store.images.listTags();
+    assert.deepEqual(tags.map((entry) => [entry.reference, entry.descriptor.digest]).sort(), [
+      ['myapp:v1', digest],
+      ['registry.local:5000/team/myapp:v1', digest],
+    ]);
     assert.equal(await store.untag('myapp:v1'), true);
     assert.equal(await store.untag('myapp:v1'), false);
     await assert.rejects(store.resolve('myapp:v1'), hasCode(LayerStoreErrorCode.UnknownImage));

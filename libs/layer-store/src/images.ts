@@ -13,7 +13,7 @@ import {
   Platform,
 } from './manifest';
 import { parseReference, taggedName } from './reference';
-import { TagStore } from './tag-store';
+import { TagEntry, TagStore } from './tag-store';
 
 export interface StoredImage {
   manifest: Descriptor;
@@ -129,6 +129,11 @@ export class ImageStore {
 
   untag(reference: string): Promise<boolean> {
     return this.tags.remove(taggedName(reference));
+  }
+
+  /** Every `name:tag` and the descriptor it points at, cheaply (listImages also sums sizes). */
+  listTags(): Promise<TagEntry[]> {
+    return this.tags.list();
   }
 
   async listImages(): Promise<ImageSummary[]> {

@@ -16,6 +16,7 @@ export type { Descriptor, ImageIndex, ImageManifest, ImageManifestInput, ParsedM
 export { MediaType, REF_NAME_ANNOTATION } from './media-types';
 export { hostPlatform, ImageStore } from './images';
 export type { ImageSummary, PutImageInput, ResolvedImage, StoredImage, StoredManifest } from './images';
+export type { TagEntry } from './tag-store';
 export { parseReference } from './reference';
 export type { ImageReference } from './reference';
 
