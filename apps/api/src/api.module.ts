@@ -5,9 +5,17 @@ import { AuthModule } from '@berth/auth';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { LoggingModule } from '@berth/logging';
+import { GitModule } from '@berth/git';
 import { QueueModule } from '@berth/queue';
+import { ReleasesModule } from '@berth/releases';
+import { RegistryModule } from '@berth/registry';
 import { RuntimeModule } from '@berth/runtime';
 import { AppsController } from './apps/apps.controller';
+import { BuildsController } from './builds/builds.controller';
+import { DomainsController } from './domains/domains.controller';
+import { FormationService } from './releases/formation.service';
+import { ReleasesController } from './releases/releases.controller';
+import { ApiGitModule } from './git/git.module';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { BearerAuthGuard } from './http/auth.guard';
@@ -24,12 +32,17 @@ export class ApiModule {
         DbModule.forRoot(config.databaseUrl),
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost),
+        GitModule.forRoot(config.dataDir),
+        ApiGitModule.forRoot(config.dataDir),
         AuthModule,
         AppsModule,
+        ReleasesModule,
+        RegistryModule,
       ],
-      controllers: [HealthController, AppsController],
+      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController],
       providers: [
         ReadinessService,
+        FormationService,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

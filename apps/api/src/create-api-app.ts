@@ -4,7 +4,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { BerthConfig } from '@berth/config';
+import { RegistryRouter } from '@berth/registry';
 import { ApiModule } from './api.module';
+import { GitRouter } from './git/git-router';
 import { sendError } from './http/exception.filter';
 import { jsonBodyParser } from './http/json-body.middleware';
 
@@ -17,6 +19,12 @@ export async function createApiApp(config: BerthConfig): Promise<NestExpressAppl
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // The OCI registry streams blobs and answers in its own error format, so it sits outside
+  // Nest's pipeline and before any body parser; uploads of big layers outlast Node's default
+  // 5-minute request timeout, so that is off and the registry cuts idle uploads itself.
+  app.use('/v2', app.get(RegistryRouter).router);
+  app.getHttpServer().requestTimeout = 0;
+  app.use(app.get(GitRouter).middleware);
   app.use('/api', jsonBodyParser());
   // Errors raised by plain Express middleware (the body parser) get the same JSON answer.
   const errorLogger = new NestLogger('Errors');

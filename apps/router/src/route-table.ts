@@ -36,8 +36,15 @@ export class RouteTable implements OnApplicationBootstrap, OnApplicationShutdown
     clearInterval(this.timer);
   }
 
+  /** Exact names first, then the closest wildcard domain (`*.example.com`). */
   lookup(hostname: string): Route | undefined {
-    return this.routes.get(hostname);
+    const exact = this.routes.get(hostname);
+    if (exact) return exact;
+    for (let dot = hostname.indexOf('.'); dot !== -1; dot = hostname.indexOf('.', dot + 1)) {
+      const wildcard = this.routes.get(`*${hostname.slice(dot)}`);
+      if (wildcard) return wildcard;
+    }
+    return undefined;
   }
 
   async refresh(): Promise<void> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
 import { InFlightRequests } from './in-flight';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
 import { Route, RouteTable } from './route-table';
 
 /** Where a Host header leads: an app by NAME.BERTH_DOMAIN or by one of its custom domains. */
@@ -46,7 +47,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
     const key = routeKey(request.headers.host, this.config.router.domain);
     const route = key ? this.routes.lookup(key) : undefined;
     if (!route) return plain(response, 404, `no app is served at ${request.headers.host ?? '(no Host header)'}\n`);
-    if (route.upstreams.length === 0) return plain(response, 503, `app "${route.app}" has no healthy instance right now\n`);
+    if (route.upstreams.length === 0) return plain(response, 503, `app "${route.app}" has no healthy instance right now\n`, { 'retry-after': '5' });
     this.proxy(route, request, response);
   }
 
@@ -61,9 +62,9 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
     };
     response.once('close', end);
     const outgoing = http.request(
-      { host: '127.0.0.1', port: upstream.port, method: request.method, path: request.url, headers: request.headers, agent: this.agent },
+      { host: '127.0.0.1', port: upstream.port, method: request.method, path: request.url, headers: upstreamRequestHeaders(request, 'http'), agent: this.agent },
       (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        response.writeHead(answer.statusCode ?? 502, downstreamResponseHeaders(answer.headers));
         answer.pipe(response);
       },
     );
@@ -75,7 +76,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
   }
 }
 
-function plain(response: ServerResponse, status: number, body: string): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+function plain(response: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...extra });
   response.end(body);
 }

@@ -35,7 +35,14 @@ export class BuildJobHandler {
       throw error;
     }
     const build = await this.builds.findOneByOrFail({ id: buildId });
-    if (build.commitSha) await this.releaser.release(build, imageDigest);
+    if (!build.commitSha) return;
+    try {
+      await this.releaser.release(build, imageDigest);
+    } catch (error) {
+      // Failing before a release exists (a bad Procfile) fails the build, so the push ends too.
+      if (!(await this.releaser.hasRelease(build.id))) await this.finish(buildId, { status: BuildStatus.Failed, error: (error as Error).message });
+      throw error;
+    }
   }
 
   /** Moves a queued (or interrupted running) build to running; false when it has finished. */

@@ -6,13 +6,12 @@ import { BuildLogs } from '@berth/builds';
 import { AppEntity, BuildEntity } from '@berth/db';
 import { Deployer } from '@berth/deployer';
 import { GitRepositories } from '@berth/git';
-import { LayerStore } from '@berth/layer-store';
 import { parseProcfile, ReleasesService } from '@berth/releases';
-import { BUILD_LOGS, GIT_REPOSITORIES, LAYER_STORE } from './worker.tokens';
+import { BUILD_LOGS, GIT_REPOSITORIES } from './worker.tokens';
 
 /**
- * What follows a successful build: release vN (image + config + the commit's Procfile), tagged
- * `NAME:vN` in the registry's store, then deployed, all reported in the build's log.
+ * What follows a successful build: release vN (image + config + the commit's Procfile), then
+ * its deploy, all reported in the build's log.
  */
 @Injectable()
 export class BuildReleaser {
@@ -22,7 +21,6 @@ export class BuildReleaser {
     @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
     private readonly releases: ReleasesService,
     private readonly deployer: Deployer,
-    @Inject(LAYER_STORE) private readonly store: LayerStore,
     @Inject(GIT_REPOSITORIES) private readonly repositories: GitRepositories,
     @Inject(BUILD_LOGS) private readonly logs: BuildLogs,
   ) {}
@@ -40,12 +38,15 @@ export class BuildReleaser {
         description: `Deploy ${build.commitSha!.slice(0, 7)}`,
         createdBy: build.triggeredBy,
       });
-      await this.store.tag(`${app.name}:v${release.version}`, imageDigest as `sha256:${string}`);
       write(`-----> Releasing v${release.version}`);
       await this.deployer.deploy(release.id, write);
     } finally {
       await new Promise<void>((resolve) => log.end(resolve));
     }
+  }
+
+  async hasRelease(buildId: string): Promise<boolean> {
+    return (await this.releases.countForBuild(buildId)) > 0;
   }
 
   private async processTypes(app: string, commit: string, write: (line: string) => void): Promise<Record<string, string>> {

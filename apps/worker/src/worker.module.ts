@@ -1,36 +1,18 @@
-import path from 'node:path';
-import { DynamicModule, Module, Provider } from '@nestjs/common';
-import { ImageBuilder, NodeCommandRunner } from '@berth/builder';
-import { BuildLogs } from '@berth/builds';
+import { DynamicModule, Module } from '@nestjs/common';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
-import { GitRepositories } from '@berth/git';
-import { LayerStore } from '@berth/layer-store';
+import { DeployerModule } from '@berth/deployer';
+import { GitModule } from '@berth/git';
 import { LoggingModule } from '@berth/logging';
 import { QueueModule } from '@berth/queue';
 import { RuntimeModule } from '@berth/runtime';
-import { DeployerModule } from '@berth/deployer';
 import { BuildJobHandler } from './build-job.handler';
-import { BuildReleaser } from './build-releaser';
-import { ReleaseImagesModule } from './release-images.module';
 import { BUILD_PIPELINE } from './build-pipeline.port';
+import { BuildReleaser } from './build-releaser';
 import { BuildsProcessor } from './builds.processor';
+import { DeploysProcessor } from './deploys.processor';
 import { GitBuildPipeline } from './git-build.pipeline';
-import { BUILD_LOGS, GIT_REPOSITORIES, IMAGE_BUILDER, LAYER_STORE } from './worker.tokens';
-
-function builderProviders(config: BerthConfig): Provider[] {
-  return [
-    { provide: LAYER_STORE, useFactory: () => LayerStore.open({ root: path.join(config.dataDir, 'layers') }) },
-    {
-      provide: IMAGE_BUILDER,
-      inject: [LAYER_STORE],
-      useFactory: (store: LayerStore) =>
-        new ImageBuilder({ store, runner: new NodeCommandRunner(), ociRuntime: config.ociRuntime, workDir: path.join(config.dataDir, 'tmp', 'builds') }),
-    },
-    { provide: GIT_REPOSITORIES, useValue: new GitRepositories(config.dataDir) },
-    { provide: BUILD_LOGS, useValue: new BuildLogs(config.dataDir) },
-  ];
-}
+import { WorkerInfraModule } from './worker-infra.module';
 
 @Module({})
 export class WorkerModule {
@@ -43,16 +25,11 @@ export class WorkerModule {
         DbModule.forRoot(config.databaseUrl),
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost),
-        ReleaseImagesModule.forRoot(config),
+        GitModule.forRoot(config.dataDir),
+        WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),
       ],
-      providers: [
-        ...builderProviders(config),
-        BuildJobHandler,
-        BuildReleaser,
-        BuildsProcessor,
-        { provide: BUILD_PIPELINE, useClass: GitBuildPipeline },
-      ],
+      providers: [BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppsService } from './apps.service';
+import { DomainsService } from './domains.service';
 
-@Module({ providers: [AppsService], exports: [AppsService] })
+@Module({ providers: [AppsService, DomainsService], exports: [AppsService, DomainsService] })
 export class AppsModule {}

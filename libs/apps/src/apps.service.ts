@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity, ReleaseStatus } from '@berth/db';
+import { GIT_REPOSITORIES, GitRepositories } from '@berth/git';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
 import { appNameProblem } from './app-name';
 import { AppsError, AppsErrorCode } from './apps.errors';
@@ -22,16 +23,25 @@ export class AppsService {
     @InjectRepository(ReleaseEntity) private readonly releases: Repository<ReleaseEntity>,
     @InjectRepository(InstanceEntity) private readonly instances: Repository<InstanceEntity>,
     @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
+    @Inject(GIT_REPOSITORIES) private readonly repositories: GitRepositories,
   ) {}
 
   async create(name: string, createdBy: string | null): Promise<AppEntity> {
     assertValidName(name);
+    let app: AppEntity;
     try {
-      return await this.apps.save(this.apps.create({ name, createdBy }));
+      app = await this.apps.save(this.apps.create({ name, createdBy }));
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppsError(AppsErrorCode.AlreadyExists, `an app named "${name}" already exists`);
       throw error;
     }
+    try {
+      await this.repositories.create(app.name, app.deployBranch);
+    } catch (error) {
+      await this.apps.delete({ id: app.id });
+      throw error;
+    }
+    return app;
   }
 
   list(): Promise<AppEntity[]> {
@@ -58,6 +68,7 @@ export class AppsService {
     const app = await this.get(name);
     await this.runtime.removeAppContainers(app.name);
     await this.apps.delete({ id: app.id });
+    await this.repositories.remove(app.name);
   }
 }
 

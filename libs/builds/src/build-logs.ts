@@ -11,8 +11,9 @@ const POLL_INTERVAL_MS = 150;
 export class BuildLogs {
   readonly dir: string;
 
-  constructor(dataDir: string) {
-    this.dir = path.join(dataDir, 'logs', 'builds');
+  /** `kind` names the log family: builds (the default) or releases (their deploys). */
+  constructor(dataDir: string, kind: 'builds' | 'releases' = 'builds') {
+    this.dir = path.join(dataDir, 'logs', kind);
   }
 
   path(buildId: string): string {

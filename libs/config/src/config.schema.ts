@@ -23,6 +23,37 @@ function urlWithScheme(schemes: string[]) {
   );
 }
 
+/** host[:port], as Docker writes registries: a DNS name or IP address, IPv6 in brackets. */
+const REGISTRY_HOST = /^(?:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i;
+
+const registryHostList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .pipe(z.array(z.string().regex(REGISTRY_HOST, 'must be comma-separated host[:port] entries such as "registry.lan:5000", without a scheme')));
+
+const registryCredentials = z.record(z.string().min(1), z.object({ username: z.string(), password: z.string() }));
+
+const REGISTRY_AUTH_SHAPE = 'JSON such as {"ghcr.io": {"username": "...", "password": "..."}} or the path of a docker config.json';
+
+/** Inline JSON credentials, or a path to a docker config.json that the puller reads at each pull. */
+const registryAuth = z.string().transform((value, ctx): RegistryAuthSetting => {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith('{')) return { dockerConfigPath: trimmed };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    ctx.issues.push({ code: 'custom', input: value, message: `must be ${REGISTRY_AUTH_SHAPE} (it starts with "{" but is not valid JSON)` });
+    return z.NEVER;
+  }
+  const credentials = registryCredentials.safeParse(parsed);
+  if (!credentials.success) {
+    ctx.issues.push({ code: 'custom', input: value, message: `must be ${REGISTRY_AUTH_SHAPE} (each registry needs a username and a password)` });
+    return z.NEVER;
+  }
+  return { credentials: credentials.data };
+});
+
 /** The environment as Berth reads it: names are the variables, values their raw strings. */
 export const environmentSchema = z.object({
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/berth'),
@@ -50,9 +81,16 @@ export const environmentSchema = z.object({
     .default(() => Math.max(1, os.availableParallelism())),
   BERTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BERTH_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
+  BERTH_REGISTRY_AUTH: registryAuth.optional(),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
+
+/** Where pulls find registry credentials; keyed by registry host[:port], `docker.io` for Docker Hub. */
+export type RegistryAuthSetting =
+  | { credentials: Record<string, { username: string; password: string }> }
+  | { dockerConfigPath: string };
 
 export interface BerthConfig {
   databaseUrl: string;
@@ -65,6 +103,8 @@ export interface BerthConfig {
   dockerHost: string;
   buildConcurrency: number;
   log: { level: string; pretty: boolean };
+  /** Pulling base images from registries. */
+  registryClient: { insecureRegistries: string[]; auth?: RegistryAuthSetting };
 }
 
 export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): BerthConfig {
@@ -79,5 +119,10 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     dockerHost: env.DOCKER_HOST,
     buildConcurrency: env.BERTH_BUILD_CONCURRENCY,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
+    registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },
   };
+}
+
+function resolveAuthPath(auth: RegistryAuthSetting | undefined, cwd: string): RegistryAuthSetting | undefined {
+  return auth !== undefined && 'dockerConfigPath' in auth ? { dockerConfigPath: path.resolve(cwd, auth.dockerConfigPath) } : auth;
 }

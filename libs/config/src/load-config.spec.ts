@@ -16,6 +16,7 @@ describe('loadConfig', () => {
     assert.equal(config.ociRuntime, 'runc');
     assert.equal(config.dockerHost, 'unix:///var/run/docker.sock');
     assert.ok(config.buildConcurrency >= 1);
+    assert.deepEqual(config.registryClient, { insecureRegistries: [], auth: undefined });
   });
 
   it('reads every variable of the table', () => {
@@ -54,6 +55,10 @@ describe('loadConfig', () => {
     ['DOCKER_HOST', 'ftp://x'],
     ['BERTH_ADMIN_TOKEN', 'has space'],
     ['BERTH_BUILD_CONCURRENCY', '0'],
+    ['BERTH_INSECURE_REGISTRIES', 'http://registry.lan:5000'],
+    ['BERTH_INSECURE_REGISTRIES', 'ok.lan, bad host'],
+    ['BERTH_REGISTRY_AUTH', '{"ghcr.io": '],
+    ['BERTH_REGISTRY_AUTH', '{"ghcr.io": {"username": "u"}}'],
   ];
   for (const [variable, value] of bad) {
     it(`refuses ${variable}=${value} with one line naming the variable`, () => {
@@ -72,5 +77,25 @@ describe('loadConfig', () => {
 
   it('treats an empty variable as unset', () => {
     assert.equal(loadConfig({ BERTH_API_PORT: '' }).api.port, 3000);
+  });
+
+  it('reads the registry variables: insecure hosts, inline credentials or a docker config path', () => {
+    const inline = loadConfig({
+      BERTH_INSECURE_REGISTRIES: ' registry.lan:5000, 10.0.0.7 ,[fd00::1]:5000,',
+      BERTH_REGISTRY_AUTH: '{"ghcr.io": {"username": "me", "password": "p4ss"}}',
+    });
+    assert.deepEqual(inline.registryClient, {
+      insecureRegistries: ['registry.lan:5000', '10.0.0.7', '[fd00::1]:5000'],
+      auth: { credentials: { 'ghcr.io': { username: 'me', password: 'p4ss' } } },
+    });
+    const file = loadConfig({ BERTH_REGISTRY_AUTH: 'docker/config.json' }, '/srv/berth');
+    assert.deepEqual(file.registryClient.auth, { dockerConfigPath: '/srv/berth/docker/config.json' });
+  });
+
+  it('never echoes BERTH_REGISTRY_AUTH in its error, since it may hold a password', () => {
+    assert.throws(
+      () => loadConfig({ BERTH_REGISTRY_AUTH: '{"ghcr.io": {"username": "me", "password": "hunter2"' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2'),
+    );
   });
 });

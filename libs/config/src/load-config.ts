@@ -13,6 +13,9 @@ export class ConfigError extends Error {
 
 type RawEnvironment = Record<string, string | undefined>;
 
+/** Variables whose value must not be echoed in the one-line error: it may hold a password. */
+const SECRET_VARIABLES = new Set(['BERTH_REGISTRY_AUTH']);
+
 /** Empty strings count as unset, as they do for most shells' `VAR= cmd`. */
 function withoutEmpty(env: RawEnvironment): RawEnvironment {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -27,7 +30,7 @@ export function loadConfig(env: RawEnvironment = process.env, cwd: string = proc
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
-    const given = env[variable];
+    const given = SECRET_VARIABLES.has(variable) ? undefined : env[variable];
     throw new ConfigError(variable, `${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`);
   }
   return toConfig(parsed.data, cwd);

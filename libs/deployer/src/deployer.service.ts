@@ -51,8 +51,40 @@ export class Deployer {
     });
   }
 
+  /**
+   * Brings the current release's instance counts to the app's formation without a new
+   * release: missing instances are started and must be healthy before they get traffic;
+   * surplus ones are drained by the routers first, then stopped.
+   */
+  async scale(appId: string, log: DeployLog): Promise<void> {
+    const app = await this.dataSource.getRepository(AppEntity).findOneByOrFail({ id: appId });
+    await this.withAppLock(app.id, async () => {
+      const release = await this.releases.current(app.id);
+      if (!release) return log('-----> Nothing is deployed yet; the new scale applies to the next deploy');
+      const live = await this.dataSource.getRepository(InstanceEntity).find({ where: { appId: app.id, status: InstanceStatus.Running }, order: { createdAt: 'ASC' } });
+      const desired = desiredFormation(app.formation, release.processTypes);
+      const missing: Record<string, number> = {};
+      const surplus: InstanceEntity[] = [];
+      for (const [process, count] of Object.entries(desired)) {
+        const running = live.filter((instance) => instance.processType === process);
+        if (running.length < count) missing[process] = count - running.length;
+        surplus.push(...running.slice(count));
+      }
+      log(`-----> Scaling ${app.name} to ${describeFormation(desired)}`);
+      const started = await this.launcher.launch(app, release, this.images.reference(app.name, release.version), missing);
+      try {
+        await this.launcher.waitHealthy(started, log);
+      } catch (error) {
+        await this.stop(started.map((instance) => instance.entity), 0);
+        throw error;
+      }
+      await this.retire(app, started, surplus, log);
+    });
+  }
+
   private async rollOut(app: AppEntity, release: ReleaseEntity, log: DeployLog): Promise<void> {
     if (!release.imageDigest) throw new DeployerError(DeployerErrorCode.NoImage, `release v${release.version} has no image; push code first`);
+    await this.images.publish(app.name, release.version, release.imageDigest);
     const image = this.images.reference(app.name, release.version);
     log(`-----> Pulling ${image}`);
     await this.runtime.pullImage(image, this.images.credentials());
@@ -82,11 +114,15 @@ export class Deployer {
     }
   }
 
-  /** New instances take the traffic, then the old ones are drained by the routers and stopped. */
+  /** New instances take the traffic, then all older ones are drained by the routers and stopped. */
   private async switchTo(app: AppEntity, started: LaunchedInstance[], log: DeployLog): Promise<void> {
-    const repository = this.dataSource.getRepository(InstanceEntity);
     const newIds = started.map((instance) => instance.entity.id);
-    const old = await repository.find({ where: { appId: app.id, status: In(LIVE), id: newIds.length ? Not(In(newIds)) : undefined } });
+    const old = await this.dataSource.getRepository(InstanceEntity).find({ where: { appId: app.id, status: In(LIVE), id: newIds.length ? Not(In(newIds)) : undefined } });
+    await this.retire(app, started, old, log);
+  }
+
+  private async retire(app: AppEntity, started: LaunchedInstance[], old: InstanceEntity[], log: DeployLog): Promise<void> {
+    const newIds = started.map((instance) => instance.entity.id);
     await this.dataSource.transaction(async (manager) => {
       if (newIds.length) await manager.update(InstanceEntity, { id: In(newIds) }, { status: InstanceStatus.Running });
       if (old.length) await manager.update(InstanceEntity, { id: In(old.map((i) => i.id)) }, { status: InstanceStatus.Draining });

@@ -32,7 +32,7 @@ describe('git smart HTTP (real git client)', () => {
     repos = new GitRepositories(dir);
     await repos.create('myapp');
     const handler = new GitHttpHandler({
-      authorize: async (token) => token === TOKEN,
+      authorize: async (token) => (token === TOKEN ? 'user-1' : null),
       repository: async (app) => ((await repos.exists(app)) ? repos.path(app) : null),
       pushEnvironment: async (app) => ({ BERTH_PUSH_APP: app }),
     });

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { advertiseRefs, GIT_SERVICES, GitService, runService } from './smart-http';
 
 export interface GitHttpHooks {
-  /** The API token from Basic auth (any user name), or null: answer whether it may use the app. */
-  authorize(token: string | null, app: string, service: GitService): Promise<boolean>;
+  /** The API token from Basic auth (any user name), or null: answers the user id when it may use the app, else null. */
+  authorize(token: string | null, app: string, service: GitService): Promise<string | null>;
   /** The app's bare repository, or null when there is no such app. */
   repository(app: string): Promise<string | null>;
   /** Environment for the hooks of one push (its id and secret for the callback into the api). */
-  pushEnvironment(app: string): Promise<Record<string, string>>;
+  pushEnvironment(app: string, userId: string, request: IncomingMessage): Promise<Record<string, string>>;
 }
 
 const PATH_PATTERN = /^\/([a-z0-9-]+)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
@@ -30,7 +30,8 @@ export class GitHttpHandler {
       plain(response, 400, 'only git smart HTTP (protocol v0/v1, service=git-upload-pack or git-receive-pack) is served here\n');
       return true;
     }
-    if (!(await this.hooks.authorize(basicPassword(request), app, service))) {
+    const userId = await this.hooks.authorize(basicPassword(request), app, service);
+    if (userId === null) {
       response.setHeader('WWW-Authenticate', 'Basic realm="Berth", charset="UTF-8"');
       plain(response, 401, 'authentication required: use an API token as the password, e.g. http://berth:TOKEN@host/APP.git\n');
       return true;
@@ -41,7 +42,7 @@ export class GitHttpHandler {
       return true;
     }
     if (action === 'info/refs') advertiseRefs(repository, service, response);
-    else runService(repository, service, request, response, service === 'git-receive-pack' ? await this.hooks.pushEnvironment(app) : {});
+    else runService(repository, service, request, response, service === 'git-receive-pack' ? await this.hooks.pushEnvironment(app, userId, request) : {});
     return true;
   }
 }

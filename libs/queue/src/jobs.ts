@@ -7,15 +7,18 @@ export enum QueueName {
 export enum JobName {
   RunBuild = 'build.run',
   RunDeploy = 'deploy.run',
+  ScaleApp = 'deploy.scale',
 }
 
 /** Payloads carry ids only: the database holds the state of record, never the queue. */
 export interface JobPayloads {
   [JobName.RunBuild]: { buildId: string };
   [JobName.RunDeploy]: { releaseId: string };
+  [JobName.ScaleApp]: { appId: string };
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.RunBuild]: QueueName.Builds,
   [JobName.RunDeploy]: QueueName.Deploys,
+  [JobName.ScaleApp]: QueueName.Deploys,
 };

@@ -66,6 +66,10 @@ export class ReleasesService {
     return this.dataSource.getRepository(ReleaseEntity).find({ where: { appId }, order: { version: 'DESC' } });
   }
 
+  countForBuild(buildId: string): Promise<number> {
+    return this.dataSource.getRepository(ReleaseEntity).countBy({ buildId });
+  }
+
   get(id: string): Promise<ReleaseEntity | null> {
     return this.dataSource.getRepository(ReleaseEntity).findOneBy({ id });
   }

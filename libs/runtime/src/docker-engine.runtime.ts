@@ -46,7 +46,10 @@ export class DockerEngineRuntime implements ContainerRuntime {
   async runOnce(spec: Omit<InstanceSpec, 'port'> & { command: string }, onOutput?: (chunk: Buffer) => void): Promise<OneOffResult> {
     const container = await this.engine(() => this.docker.createContainer(oneOffOptions(spec)));
     try {
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      const raw = await container.attach({ stream: true, stdout: true, stderr: true });
+      // Without a TTY, Docker frames stdout and stderr; demux them into one stream of text.
+      const stream = new PassThrough();
+      this.docker.modem.demuxStream(raw, stream, stream);
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => {
         chunks.push(chunk);

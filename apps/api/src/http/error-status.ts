@@ -2,9 +2,20 @@ import { HttpStatus } from '@nestjs/common';
 import { AppsErrorCode } from '@berth/apps';
 import { AuthErrorCode } from '@berth/auth';
 import { DependencyErrorCode, RequestErrorCode } from '@berth/errors';
+import { DeployerErrorCode } from '@berth/deployer';
+import { GitErrorCode } from '@berth/git';
+import { ReleasesErrorCode } from '@berth/releases';
 import { RuntimeErrorCode } from '@berth/runtime';
 
-type ErrorCode = AppsErrorCode | AuthErrorCode | DependencyErrorCode | RequestErrorCode | RuntimeErrorCode;
+type ErrorCode =
+  | AppsErrorCode
+  | AuthErrorCode
+  | DependencyErrorCode
+  | DeployerErrorCode
+  | GitErrorCode
+  | ReleasesErrorCode
+  | RequestErrorCode
+  | RuntimeErrorCode;
 
 /**
  * The one place where domain error codes become HTTP statuses. A new code that is not
@@ -23,7 +34,22 @@ export const HTTP_STATUS_OF: Record<ErrorCode, HttpStatus> = {
   [AppsErrorCode.AlreadyExists]: HttpStatus.CONFLICT,
   [AppsErrorCode.InvalidName]: HttpStatus.UNPROCESSABLE_ENTITY,
   [AppsErrorCode.ReservedName]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [AppsErrorCode.InvalidDomain]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [AppsErrorCode.DomainTaken]: HttpStatus.CONFLICT,
+  [AppsErrorCode.DomainNotFound]: HttpStatus.NOT_FOUND,
   [DependencyErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [RuntimeErrorCode.EngineUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [RuntimeErrorCode.PullFailed]: HttpStatus.BAD_GATEWAY,
+  [ReleasesErrorCode.ReleaseNotFound]: HttpStatus.NOT_FOUND,
+  [ReleasesErrorCode.NothingToRelease]: HttpStatus.CONFLICT,
+  [ReleasesErrorCode.InvalidProcfile]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ReleasesErrorCode.InvalidConfig]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [DeployerErrorCode.ReleaseCommandFailed]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [DeployerErrorCode.HealthCheckFailed]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [DeployerErrorCode.NoImage]: HttpStatus.CONFLICT,
+  [DeployerErrorCode.NoPortsLeft]: HttpStatus.SERVICE_UNAVAILABLE,
+  [DeployerErrorCode.InvalidFormation]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [GitErrorCode.RepositoryNotFound]: HttpStatus.NOT_FOUND,
+  [GitErrorCode.InvalidService]: HttpStatus.BAD_REQUEST,
+  [GitErrorCode.GitFailed]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

@@ -21,8 +21,9 @@ export interface ImageState {
   cacheKey: string;
 }
 
+/** FROM scratch: BuildKit's empty image has WorkingDir "/" (and PATH, which the builder adds to every base). */
 export function scratchState(): ImageState {
-  return { layers: [], config: {}, history: [], cacheKey: 'scratch' };
+  return { layers: [], config: { WorkingDir: '/' }, history: [], cacheKey: 'scratch' };
 }
 
 export function topChainId(state: ImageState): Digest | undefined {

@@ -62,11 +62,11 @@ export function applyMetadata(instruction: Instruction, config: ContainerConfig,
       config.Shell = instruction.shell;
       return true;
     case 'CMD':
-      config.Cmd = commandArgs(instruction.command, config);
+      setCommand(config, 'Cmd', commandArgs(instruction.command, config));
       context.cmdSetInStage = true;
       return true;
     case 'ENTRYPOINT':
-      config.Entrypoint = commandArgs(instruction.command, config);
+      setCommand(config, 'Entrypoint', commandArgs(instruction.command, config));
       if (!context.cmdSetInStage) delete config.Cmd;
       return true;
     case 'HEALTHCHECK':
@@ -78,6 +78,12 @@ export function applyMetadata(instruction: Instruction, config: ContainerConfig,
     default:
       return false;
   }
+}
+
+/** `CMD []` and `ENTRYPOINT []` unset the field, as Docker records them (null, not []). */
+function setCommand(config: ContainerConfig, field: 'Cmd' | 'Entrypoint', args: string[]): void {
+  if (args.length === 0) delete config[field];
+  else config[field] = args;
 }
 
 function healthcheck(check: { test: string[]; intervalNs: number; timeoutNs: number; startPeriodNs: number; startIntervalNs: number; retries: number }) {

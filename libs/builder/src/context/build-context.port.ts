@@ -10,6 +10,14 @@ export interface ContextEntry {
   mode: number;
   size: number;
   linkTarget?: string;
+  /**
+   * The owner, from contexts whose owners are part of what is copied (another stage's or an
+   * image's files, for COPY --from); absent for a build context, whose files Docker copies as 0:0.
+   */
+  uid?: number;
+  gid?: number;
+  /** Identifies a file that has other hardlinks in the context, so a copy can link them alike. */
+  inode?: string;
 }
 
 /**

@@ -10,15 +10,26 @@ import { BuildContext, ContextEntry, ContextEntryType } from './build-context.po
 /** Answers whether a context path (relative, '/'-separated) is excluded by .dockerignore. */
 export type IgnorePredicate = (relativePath: string, isDirectory: boolean) => boolean;
 
+export interface DirectoryContextOptions {
+  /**
+   * Report owners (ContextEntry.uid/gid): right for an image's or a stage's files (COPY --from
+   * keeps them); a build context is opened without, since Docker copies its files as 0:0.
+   */
+  keepOwners?: boolean;
+}
+
 /** A build context that is a directory on disk. */
 export class DirectoryContext implements BuildContext {
   readonly description: string;
+  private readonly keepOwners: boolean;
 
   constructor(
     private readonly root: string,
     private readonly isIgnored: IgnorePredicate = () => false,
+    options: DirectoryContextOptions = {},
   ) {
     this.description = `directory ${root}`;
+    this.keepOwners = options.keepOwners ?? true;
   }
 
   async readFile(relativePath: string): Promise<Buffer | null> {
@@ -35,8 +46,11 @@ export class DirectoryContext implements BuildContext {
     if (!stats) return null;
     const type = entryType(stats);
     if (!type || this.isIgnored(clean, type === 'dir')) return null;
-    const linkTarget = type === 'symlink' ? await fs.readlink(absolute) : undefined;
-    return { path: clean, type, mode: stats.mode & 0o7777, size: type === 'file' ? stats.size : 0, linkTarget };
+    const entry: ContextEntry = { path: clean, type, mode: stats.mode & 0o7777, size: type === 'file' ? stats.size : 0 };
+    if (type === 'symlink') entry.linkTarget = await fs.readlink(absolute);
+    if (this.keepOwners) Object.assign(entry, { uid: stats.uid, gid: stats.gid });
+    if (type === 'file' && stats.nlink > 1) entry.inode = `${stats.dev}:${stats.ino}`;
+    return entry;
   }
 
   async list(relativePath: string): Promise<ContextEntry[]> {

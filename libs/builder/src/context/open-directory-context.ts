@@ -14,10 +14,14 @@ export async function openDirectoryContext(root: string, dockerfilePath = 'Docke
   if (!stat?.isDirectory()) throw new Error(`build context ${root} is not a directory`);
   const relativeDockerfile = path.relative(absoluteRoot, path.resolve(absoluteRoot, dockerfilePath));
   const ignoreFile = await loadDockerignore(relativeDockerfile, (file) => readInside(absoluteRoot, file));
-  if (!ignoreFile) return new DirectoryContext(absoluteRoot);
+  // Docker's client sends the context with every owner reset to 0:0.
+  const options = { keepOwners: false };
+  if (!ignoreFile) return new DirectoryContext(absoluteRoot, undefined, options);
   const matcher = new DockerignoreMatcher(ignoreFile.patterns);
-  return new DirectoryContext(absoluteRoot, (relativePath, isDirectory) =>
-    isDirectory ? matcher.isExcluded(relativePath) && !matcher.mustWalk(relativePath) : matcher.isExcluded(relativePath),
+  return new DirectoryContext(
+    absoluteRoot,
+    (relativePath, isDirectory) => (isDirectory ? matcher.isExcluded(relativePath) && !matcher.mustWalk(relativePath) : matcher.isExcluded(relativePath)),
+    options,
   );
 }
 

@@ -30,7 +30,15 @@ describe('COPY from a directory context', () => {
     await fs.symlink('main.js', path.join(contextDir, 'src/link.js'));
     await fs.symlink('a.txt', path.join(contextDir, 'alias.txt'));
     await fs.symlink('../outside/secret', path.join(contextDir, 'escape'));
-    context = new DirectoryContext(contextDir, (p) => p.endsWith('.log'));
+    await fs.writeFile(path.join(contextDir, 'suid'), 'suid');
+    await fs.chmod(path.join(contextDir, 'suid'), 0o4755);
+    await fs.mkdir(path.join(contextDir, 'h'));
+    await fs.writeFile(path.join(contextDir, 'h/one'), 'linked');
+    await fs.link(path.join(contextDir, 'h/one'), path.join(contextDir, 'h/two'));
+    await fs.chown(path.join(contextDir, 'h/one'), 1000, 1001);
+    await fs.symlink('/src/main.js', path.join(contextDir, 'abs-link'));
+    await fs.symlink('/etc/passwd', path.join(contextDir, 'host-link'));
+    context = new DirectoryContext(contextDir, (p) => p.endsWith('.log'), { keepOwners: false });
   });
 
   beforeEach(async () => {
@@ -94,6 +102,51 @@ describe('COPY from a directory context', () => {
     await assert.rejects(copy(['ignored.log'], '/x'), /was not found in the build context/);
     await copy(['.'], '/all/');
     await assert.rejects(fs.stat(path.join(rootfs, 'all/ignored.log')));
+  });
+
+  it('keeps setuid and setgid bits through the chown; --chmod replaces only the permission bits', async () => {
+    await copy(['suid'], '/kept', { owner: { uid: 1234, gid: 5678 } });
+    await copy(['suid'], '/chmodded', { chmod: 0o700 });
+    await copy(['a.txt'], '/not-setuid', { chmod: 0o4755 });
+    const modes = await Promise.all(['kept', 'chmodded', 'not-setuid'].map(async (p) => (await fs.stat(path.join(rootfs, p))).mode & 0o7777));
+    assert.deepEqual(modes, [0o4755, 0o4700, 0o755]);
+  });
+
+  it('creates missing parents 0755 and owned by --chown, leaving existing ones alone', async () => {
+    await copy(['a.txt'], '/p/q/r.txt', { owner: { uid: 1234, gid: 5678 } });
+    await copy(['a.txt'], '/app/x/', { owner: { uid: 1234, gid: 5678 } });
+    const owners = await Promise.all(['p', 'p/q', 'app', 'app/x'].map(async (p) => {
+      const stat = await fs.stat(path.join(rootfs, p));
+      return [stat.uid, stat.gid, stat.mode & 0o7777];
+    }));
+    assert.deepEqual(owners, [[1234, 5678, 0o755], [1234, 5678, 0o755], [0, 0, 0o755], [1234, 5678, 0o755]]);
+  });
+
+  it('keeps hardlinks within a copied tree', async () => {
+    await copy(['h'], '/h/');
+    const [one, two] = await Promise.all(['h/one', 'h/two'].map((p) => fs.stat(path.join(rootfs, p))));
+    assert.equal(one.ino, two.ino);
+  });
+
+  it('copies a build context as 0:0, and keeps the owners of a context that reports them when no --chown is given', async () => {
+    await copy(['h/one'], '/from-context');
+    const image = new DirectoryContext(contextDir);
+    await copyIntoRoot(image, await resolveSources(image, ['h/one']), rootfs, { dest: '/from-image', workdir: '/' });
+    const [fromContext, fromImage] = await Promise.all(['from-context', 'from-image'].map((p) => fs.stat(path.join(rootfs, p))));
+    assert.deepEqual([fromContext.uid, fromContext.gid, fromImage.uid, fromImage.gid], [0, 0, 1000, 1001]);
+  });
+
+  it('resolves an absolute symlink source inside the context, and refuses one to a host path', async () => {
+    await copy(['abs-link'], '/resolved');
+    assert.equal(await read('resolved'), 'main');
+    await assert.rejects(copy(['host-link'], '/x'), /outside the build context/);
+  });
+
+  it('matches [^...] classes as negated and [!...] as Go does (a class holding "!")', async () => {
+    await copy(['[^a]*.txt'], '/negated/');
+    await copy(['[!a]*.txt'], '/bang/');
+    assert.deepEqual(await fs.readdir(path.join(rootfs, 'negated')), ['b.txt']);
+    assert.deepEqual((await fs.readdir(path.join(rootfs, 'bang'))).sort(), ['a.txt', 'alias.txt']);
   });
 
   it('writes through a symlink in the image only inside the root', async () => {

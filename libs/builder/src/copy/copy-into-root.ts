@@ -6,20 +6,35 @@ import { BuildContext, ContextEntry } from '../context/build-context.port';
 import { secureJoin } from '../fs/secure-join';
 import { ResolvedSource } from './resolve-sources';
 
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
 export interface CopyTarget {
   /** The destination as written in the Dockerfile (after expansion). */
   dest: string;
   /** The image's WORKDIR, against which a relative destination is resolved. */
   workdir: string;
-  owner: { uid: number; gid: number };
-  /** --chmod: replaces the mode of every copied file and directory. */
+  /**
+   * --chown: owns every copied entry and every directory the copy creates. Without it, copied
+   * entries keep the owner the context reports (COPY --from), else 0:0, and created dirs are 0:0.
+   */
+  owner?: Owner;
+  /**
+   * --chmod: replaces the permission bits (0777) of every copied file and directory; setuid,
+   * setgid and sticky bits stay as the source has them (BuildKit's copy does the same).
+   */
   chmod?: number;
 }
+
+const ROOT_OWNER: Owner = { uid: 0, gid: 0 };
 
 /**
  * Copies resolved sources into an image root with Docker's rules: a directory source copies
  * its contents; several sources need a directory destination ending in '/'; every path is
  * resolved inside the root, so no symlink in the image can redirect a write outside it.
+ * Hardlinked files of one source stay hardlinked, as BuildKit keeps them.
  */
 export async function copyIntoRoot(context: BuildContext, sources: ResolvedSource[], rootfs: string, target: CopyTarget): Promise<void> {
   const dest = path.posix.isAbsolute(target.dest) ? target.dest : path.posix.join(target.workdir || '/', target.dest);
@@ -30,24 +45,50 @@ export async function copyIntoRoot(context: BuildContext, sources: ResolvedSourc
   const destAbsolute = await secureJoin(rootfs, dest);
   // A wildcard that matched several paths copies them into the destination directory.
   const destIsDirectory = wantsDirectory || sources.length > 1 || (await isDirectory(destAbsolute));
+  const createdDirOwner = target.owner ?? ROOT_OWNER;
   for (const source of sources) {
     if (source.entry.type === 'dir') {
-      await ensureDirectory(destAbsolute, rootfs);
-      await copyDirectoryContents(context, source.entry.path, destAbsolute, rootfs, target);
+      await ensureDirectory(destAbsolute, rootfs, createdDirOwner);
+      await copyDirectoryContents(context, source.entry.path, destAbsolute, rootfs, target, new Map());
     } else {
       const fileTarget = destIsDirectory ? path.join(destAbsolute, source.name) : destAbsolute;
-      await ensureDirectory(path.dirname(fileTarget), rootfs);
+      await ensureDirectory(path.dirname(fileTarget), rootfs, createdDirOwner);
       await copyEntry(context, source.entry, fileTarget, target);
     }
   }
 }
 
-async function copyDirectoryContents(context: BuildContext, from: string, to: string, rootfs: string, target: CopyTarget): Promise<void> {
+/**
+ * Creates a directory and its missing parents inside an image root, each new one 0755 and
+ * owned by `owner` (as BuildKit's MkdirAll does for COPY --chown and for WORKDIR under USER);
+ * existing directories are left as they are.
+ */
+export async function mkdirInRoot(rootfs: string, directory: string, owner: Owner = ROOT_OWNER): Promise<string> {
+  const absolute = await secureJoin(rootfs, directory);
+  await ensureDirectory(absolute, rootfs, owner);
+  return absolute;
+}
+
+/** `links` maps a source inode to where this copy first wrote it, to link further names to it. */
+async function copyDirectoryContents(context: BuildContext, from: string, to: string, rootfs: string, target: CopyTarget, links: Map<string, string>): Promise<void> {
   for (const entry of await context.list(from)) {
     const destination = await secureJoin(rootfs, path.relative(rootfs, path.join(to, path.posix.basename(entry.path))));
+    const linkTo = entry.inode === undefined ? undefined : links.get(entry.inode);
+    if (linkTo !== undefined) {
+      await replaceWithLink(linkTo, destination);
+      continue;
+    }
     await copyEntry(context, entry, destination, target);
-    if (entry.type === 'dir') await copyDirectoryContents(context, entry.path, destination, rootfs, target);
+    if (entry.inode !== undefined) links.set(entry.inode, destination);
+    if (entry.type === 'dir') await copyDirectoryContents(context, entry.path, destination, rootfs, target, links);
   }
+}
+
+async function replaceWithLink(existingFile: string, destination: string): Promise<void> {
+  const existing = await fs.lstat(destination).catch(() => null);
+  if (existing?.isDirectory()) throw new Error(`cannot copy a file over the directory ${destination}`);
+  if (existing) await fs.unlink(destination);
+  await fs.link(existingFile, destination);
 }
 
 async function copyEntry(context: BuildContext, entry: ContextEntry, destination: string, target: CopyTarget): Promise<void> {
@@ -56,28 +97,35 @@ async function copyEntry(context: BuildContext, entry: ContextEntry, destination
     if (existing.isDirectory()) throw new Error(`cannot copy ${entry.type} "${entry.path}" over the directory ${destination}`);
     await fs.unlink(destination);
   }
-  const mode = target.chmod ?? entry.mode;
   if (entry.type === 'dir') {
     if (!existing) await fs.mkdir(destination);
-    await fs.chmod(destination, mode);
   } else if (entry.type === 'symlink') {
     await fs.symlink(entry.linkTarget!, destination);
   } else {
     await pipeline(context.open(entry.path), createWriteStream(destination, { mode: 0o600 }));
-    await fs.chmod(destination, mode);
   }
-  await fs.lchown(destination, target.owner.uid, target.owner.gid);
+  const owner = target.owner ?? { uid: entry.uid ?? 0, gid: entry.gid ?? 0 };
+  await fs.lchown(destination, owner.uid, owner.gid);
+  // After chown, which clears setuid and setgid bits.
+  if (entry.type !== 'symlink') await fs.chmod(destination, modeOf(entry, target.chmod));
 }
 
-/** Creates missing parents (root-owned, 0755) inside the root. */
-async function ensureDirectory(absolute: string, rootfs: string): Promise<void> {
+function modeOf(entry: ContextEntry, chmod: number | undefined): number {
+  return chmod === undefined ? entry.mode : (entry.mode & ~0o777) | (chmod & 0o777);
+}
+
+/** Creates missing parents (0755, owned by `owner`) inside the root. */
+async function ensureDirectory(absolute: string, rootfs: string, owner: Owner): Promise<void> {
   const relative = path.relative(rootfs, absolute);
   let current = rootfs;
   for (const part of relative.split(path.sep).filter(Boolean)) {
     current = await secureJoin(rootfs, path.relative(rootfs, path.join(current, part)));
     const stat = await fs.lstat(current).catch(() => null);
-    if (!stat) await fs.mkdir(current, { mode: 0o755 });
-    else if (!stat.isDirectory()) throw new Error(`cannot create directory /${path.relative(rootfs, current)}: a file is in the way`);
+    if (stat?.isDirectory()) continue;
+    if (stat) throw new Error(`cannot create directory /${path.relative(rootfs, current)}: a file is in the way`);
+    await fs.mkdir(current);
+    await fs.chmod(current, 0o755);
+    await fs.lchown(current, owner.uid, owner.gid);
   }
 }
 

@@ -5,7 +5,8 @@ export function hasWildcard(pattern: string): boolean {
 
 /**
  * Go's filepath.Match for one path component: `*` and `?` never match '/', `[...]` classes
- * with ranges and `^`/`!` negation, `\` escapes. Compiled to a RegExp once per pattern.
+ * with ranges and `^` negation (Go has no `!` negation: `[!a]` matches '!' or 'a'), `\`
+ * escapes. Compiled to a RegExp once per pattern.
  */
 export function componentMatcher(pattern: string): RegExp {
   let source = '';
@@ -17,9 +18,10 @@ export function componentMatcher(pattern: string): RegExp {
     else if (char === '[') {
       const end = pattern.indexOf(']', i + 2);
       if (end < 0) throw new Error(`syntax error in pattern "${pattern}": unclosed [`);
-      let body = pattern.slice(i + 1, end);
-      if (body.startsWith('^') || body.startsWith('!')) body = `^${body.slice(1)}`;
-      source += `[${body.replace(/\\/g, '\\\\').replace(/^\^?\]/, (m) => m.replace(']', '\\]'))}]`;
+      const body = pattern.slice(i + 1, end);
+      const negated = body.startsWith('^');
+      const members = (negated ? body.slice(1) : body).replace(/[\\\]^]/g, '\\$&');
+      source += `[${negated ? '^' : ''}${members}]`;
       i = end;
     } else source += escapeRegExp(char);
   }

@@ -35,7 +35,12 @@ export async function resolveSources(context: BuildContext, sources: string[]): 
   return resolved;
 }
 
-/** A source that is itself a symlink is copied as what it points to, which must be in the context. */
+/**
+ * A source that is itself a symlink is copied as what it points to, which must be in the
+ * context. An absolute target is resolved inside the context's root, as BuildKit does: that is
+ * what `COPY --from=image /bin/sh` needs when /bin/sh -> /bin/busybox. A target that climbs out
+ * with '..', or an absolute one the context lacks (a host path), is refused as outside the context.
+ */
 async function followTopLevelLinks(context: BuildContext, relativePath: string, requested: string): Promise<ContextEntry> {
   let current = relativePath;
   for (let hops = 0; hops <= MAX_SOURCE_SYMLINKS; hops++) {
@@ -43,13 +48,13 @@ async function followTopLevelLinks(context: BuildContext, relativePath: string, 
     if (!entry) throw new SourceNotFoundError(requested, context);
     if (entry.type !== 'symlink') return entry;
     const target = entry.linkTarget!;
-    if (path.posix.isAbsolute(target)) throw new ContextEscapeError(`${requested} -> ${target}`);
-    const joined = path.posix.join(path.posix.dirname(current), target);
+    const joined = path.posix.isAbsolute(target) ? target : path.posix.join(path.posix.dirname(current), target);
     try {
       current = cleanContextPath(joined);
     } catch {
       throw new ContextEscapeError(`${requested} -> ${target}`);
     }
+    if (path.posix.isAbsolute(target) && !(await context.stat(current))) throw new ContextEscapeError(`${requested} -> ${target}`);
   }
   throw new Error(`COPY/ADD source "${requested}": too many levels of symbolic links`);
 }
