@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { dockerOptions } from '@berth/runtime';
 import { buildBaseImage } from '../support/base-image';
+import { buildNodeBaseImage, NODE_BASE_IMAGE } from '../support/node-image';
 import { BerthStack, startBerthStack } from '../support/berth-stack';
 import { GitWork } from '../support/git-work';
 import { httpGet } from '../support/http';
@@ -105,6 +106,21 @@ describe('git push: tokens, concurrent pushes, Procfile release and worker, dele
     assert.notEqual(results[1].code, 0);
     assert.match(results[1].stderr, /fetch first/);
     assert.match(results[1].stderr, /Another push to this app is deploying; waiting|fetch first/);
+  });
+
+  it('deploys a Node app whose base image is made from the host node binary', async () => {
+    await buildNodeBaseImage(env.config.dataDir);
+    const gitUrl = (await createApp('noded')).replace('http://', `http://berth:${env.adminToken}@`);
+    const tree = await work('noded');
+    await tree.commit({
+      'server.js': "require('http').createServer((q, s) => s.end('node says ' + process.env.GREETING)).listen(process.env.PORT);\nprocess.on('SIGTERM', () => process.exit(0));\n",
+      Dockerfile: `FROM ${NODE_BASE_IMAGE}\nWORKDIR /app\nCOPY server.js ./\nCMD ["node", "server.js"]\n`,
+    });
+    await fetch(`${stack.apiUrl}/api/apps/noded/config`, { method: 'PATCH', headers: auth(), body: JSON.stringify({ GREETING: 'hello' }) });
+    const push = await tree.git('push', gitUrl, 'main');
+    assert.equal(push.code, 0, push.stderr);
+    assert.equal((await httpGet(stack.routerPort, 'noded.localhost')).body, 'node says hello');
+    await fetch(`${stack.apiUrl}/api/apps/noded`, { method: 'DELETE', headers: auth() });
   });
 
   it('deleting an app stops and removes its containers', async () => {

@@ -91,13 +91,21 @@ export class DockerEngineRuntime implements ContainerRuntime {
     return states.filter((state): state is ContainerState => state !== null);
   }
 
+  /** Repeats until none is left: a deploy or scale finishing meanwhile may have started one more. */
   async removeAppContainers(appName: string): Promise<number> {
-    const containers = await this.listAppContainers(appName);
-    for (const container of containers) {
-      if (container.running) await this.stopContainer(container.id, STOP_TIMEOUT_SECONDS);
-      await this.removeContainer(container.id);
+    let removed = 0;
+    for (let round = 0; round < 5; round++) {
+      const containers = await this.listAppContainers(appName);
+      if (containers.length === 0) break;
+      await Promise.all(
+        containers.map(async (container) => {
+          if (container.running) await this.stopContainer(container.id, STOP_TIMEOUT_SECONDS);
+          await this.removeContainer(container.id);
+        }),
+      );
+      removed += containers.length;
     }
-    return containers.length;
+    return removed;
   }
 
   async containerLogs(id: string, options: { follow: boolean; since?: number }): Promise<Readable> {
