@@ -84,8 +84,11 @@ async function readHead(source: string | Readable, bytes: number): Promise<Buffe
   return Buffer.concat(chunks).subarray(0, bytes);
 }
 
-/** Moves an extracted tree into the root under `dest`, keeping owners and modes; directories merge. */
-async function mergeTree(from: string, rootfs: string, dest: string): Promise<void> {
+/** Staging files with several names, by `dev:ino`, to the first target written: later names become hardlinks. */
+type LinkMap = Map<string, string>;
+
+/** Moves an extracted tree into the root under `dest`, keeping owners, modes and hardlinks; directories merge. */
+async function mergeTree(from: string, rootfs: string, dest: string, links: LinkMap = new Map()): Promise<void> {
   for (const name of (await fs.readdir(from)).sort()) {
     const source = path.join(from, name);
     const target = await secureJoin(rootfs, path.posix.join(dest, name));
@@ -94,13 +97,20 @@ async function mergeTree(from: string, rootfs: string, dest: string): Promise<vo
     if (stat.isDirectory()) {
       if (existing && !existing.isDirectory()) await fs.rm(target, { recursive: true });
       if (!existing?.isDirectory()) await fs.mkdir(target, { recursive: true });
-      await mergeTree(source, rootfs, path.posix.join(dest, name));
+      await mergeTree(source, rootfs, path.posix.join(dest, name), links);
       await fs.chmod(target, stat.mode & 0o7777);
       await fs.lchown(target, stat.uid, stat.gid);
       continue;
     }
     if (existing) await fs.rm(target, { recursive: true });
     await fs.mkdir(path.dirname(target), { recursive: true });
+    const identity = `${stat.dev}:${stat.ino}`;
+    const firstName = stat.isFile() && stat.nlink > 1 ? links.get(identity) : undefined;
+    if (firstName) {
+      await fs.link(firstName, target);
+      continue;
+    }
+    if (stat.isFile() && stat.nlink > 1) links.set(identity, target);
     await fs.cp(source, target, { preserveTimestamps: true, verbatimSymlinks: true });
     // chown clears setuid/setgid bits, so the mode is applied after it.
     await fs.lchown(target, stat.uid, stat.gid);

@@ -5,9 +5,8 @@ import type { AddInstruction, CopyInstruction, RunInstruction, WorkdirInstructio
 import { runScript } from '@berth/dockerfile';
 import { BuildContext } from '../context/build-context.port';
 import { DirectoryContext } from '../context/directory-context';
-import { copyIntoRoot } from '../copy/copy-into-root';
+import { copyIntoRoot, mkdirInRoot, Owner } from '../copy/copy-into-root';
 import { resolveSources, ResolvedSource } from '../copy/resolve-sources';
-import { secureJoin } from '../fs/secure-join';
 import { resolveChown } from '../run/image-user';
 import { RuncExecutor } from '../run/runc-executor';
 import { BuilderError, BuilderErrorCode } from './builder.errors';
@@ -103,13 +102,8 @@ export class FileSteps {
     return this.options.steps.run(state, key, `WORKDIR ${instruction.path}`, async (upperDir) => {
       const mount = await this.options.steps.mountWritable(state, upperDir);
       try {
-        const target = await secureJoin(mount.target, workdir);
-        const existed = await fs.lstat(target).then(() => true, () => false);
-        await fs.mkdir(target, { recursive: true, mode: 0o755 });
-        if (!existed && user) {
-          const owner = await resolveChown(mount.target, user);
-          await fs.chown(target, owner.uid, owner.gid);
-        }
+        // Every directory WORKDIR creates belongs to the USER, as BuildKit's MkdirAll does.
+        await mkdirInRoot(mount.target, workdir, user ? await resolveChown(mount.target, user) : undefined);
       } finally {
         await mount.unmount();
       }
@@ -140,10 +134,11 @@ export class FileSteps {
   private async copyInto(state: ImageState, upperDir: string, context: BuildContext, sources: ResolvedSource[], instruction: CopyInstruction | AddInstruction): Promise<void> {
     const mount = await this.options.steps.mountWritable(state, upperDir);
     try {
-      const owner = instruction.chown ? await resolveChown(mount.target, instruction.chown) : { uid: 0, gid: 0 };
+      // Without --chown, files keep the owners their source reports: 0:0 from the build context, the stage's own for COPY --from.
+      const owner = instruction.chown ? await resolveChown(mount.target, instruction.chown) : undefined;
       const chmod = instruction.chmod ? parseChmod(instruction.chmod, instruction.line) : undefined;
       const workdir = state.config.WorkingDir || '/';
-      const toCopy = instruction.kind === 'ADD' ? await this.unpackArchives(context, sources, mount.target, path.posix.resolve(workdir, instruction.destination)) : sources;
+      const toCopy = instruction.kind === 'ADD' ? await this.unpackArchives(context, sources, mount.target, path.posix.resolve(workdir, instruction.destination), owner) : sources;
       if (toCopy.length > 0) await copyIntoRoot(context, toCopy, mount.target, { dest: instruction.destination, workdir, owner, chmod });
     } catch (error) {
       if (error instanceof BuilderError) throw error;
@@ -153,7 +148,7 @@ export class FileSteps {
     }
   }
   /** ADD unpacks local tar archives into the destination; answers the sources left to copy. */
-  private async unpackArchives(context: BuildContext, sources: ResolvedSource[], rootfs: string, dest: string): Promise<ResolvedSource[]> {
+  private async unpackArchives(context: BuildContext, sources: ResolvedSource[], rootfs: string, dest: string, owner?: Owner): Promise<ResolvedSource[]> {
     const rest: ResolvedSource[] = [];
     for (const source of sources) {
       if (source.entry.type !== 'file') {
@@ -164,7 +159,11 @@ export class FileSteps {
       try {
         await spoolContextFile(context, source.entry.path, spooled);
         const compression = await detectTarArchive(spooled);
-        if (compression) await unpackArchiveInto(spooled, compression, rootfs, dest, this.options.scratchDir);
+        if (compression) {
+          // The destination belongs to --chown's owner; the extracted entries keep the archive's (as in Docker 20.10).
+          await mkdirInRoot(rootfs, dest, owner);
+          await unpackArchiveInto(spooled, compression, rootfs, dest, this.options.scratchDir);
+        }
         else rest.push(source);
       } finally {
         await fs.rm(path.dirname(spooled), { recursive: true, force: true });

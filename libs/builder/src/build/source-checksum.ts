@@ -7,7 +7,7 @@ import { ResolvedSource } from '../copy/resolve-sources';
  * --chown, --chmod only sets 0777 bits, parents owned by --chown, hardlinks kept), so that cached
  * layers made by the old rules are not reused.
  */
-const COPY_SEMANTICS = 'copy-semantics-2';
+const COPY_SEMANTICS = 'copy-semantics-3';
 
 /**
  * The content checksum of COPY/ADD sources: names, types, modes, sizes, link targets, file
