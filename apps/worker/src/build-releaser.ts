@@ -27,22 +27,17 @@ export class BuildReleaser {
 
   async release(build: BuildEntity, imageDigest: string): Promise<void> {
     const app = await this.apps.findOneByOrFail({ id: build.appId });
-    const log = await this.logs.writer(build.id);
-    const write = (line: string) => log.write(`${line}\n`);
-    try {
-      const processTypes = await this.processTypes(app.name, build.commitSha!, write);
-      const release = await this.releases.create(app.id, {
-        imageDigest,
-        processTypes,
-        buildId: build.id,
-        description: `Deploy ${build.commitSha!.slice(0, 7)}`,
-        createdBy: build.triggeredBy,
-      });
-      write(`-----> Releasing v${release.version}`);
-      await this.deployer.deploy(release.id, write);
-    } finally {
-      await new Promise<void>((resolve) => log.end(resolve));
-    }
+    const write = await this.logs.lineWriter(build.id);
+    const processTypes = await this.processTypes(app.name, build.commitSha!, write);
+    const release = await this.releases.create(app.id, {
+      imageDigest,
+      processTypes,
+      buildId: build.id,
+      description: `Deploy ${build.commitSha!.slice(0, 7)}`,
+      createdBy: build.triggeredBy,
+    });
+    write(`-----> Releasing v${release.version}`);
+    await this.deployer.deploy(release.id, write);
   }
 
   async hasRelease(buildId: string): Promise<boolean> {

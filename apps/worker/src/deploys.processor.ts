@@ -38,11 +38,6 @@ export class DeploysProcessor extends WorkerHost {
   private async deploy(releaseId: string): Promise<void> {
     const release = await this.releases.get(releaseId);
     if (!release || release.status === ReleaseStatus.Deployed || release.status === ReleaseStatus.Failed) return;
-    const log = await this.logs.writer(releaseId);
-    try {
-      await this.deployer.deploy(releaseId, (line) => log.write(`${line}\n`));
-    } finally {
-      await new Promise<void>((resolve) => log.end(resolve));
-    }
+    await this.deployer.deploy(releaseId, await this.logs.lineWriter(releaseId));
   }
 }

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
+import { appendFileSync, createReadStream, createWriteStream, WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -18,6 +18,16 @@ export class BuildLogs {
 
   path(buildId: string): string {
     return path.join(this.dir, `${buildId}.log`);
+  }
+
+  /**
+   * A line writer that appends synchronously: a line is in the file when the call returns, so
+   * a status recorded afterwards never ends a follower before the line it should have seen.
+   */
+  async lineWriter(id: string): Promise<(line: string) => void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const file = this.path(id);
+    return (line: string) => appendFileSync(file, `${line}\n`);
   }
 
   async writer(buildId: string): Promise<WriteStream> {

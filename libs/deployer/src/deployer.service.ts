@@ -36,16 +36,17 @@ export class Deployer {
     const app = await this.dataSource.getRepository(AppEntity).findOneByOrFail({ id: release.appId });
     await this.withAppLock(app.id, async () => {
       await this.releases.markStatus(release.id, ReleaseStatus.Deploying);
+      // The log is written before the status changes: whoever follows the log stops at the status.
       try {
         await this.rollOut(app, release, log);
-        await this.releases.markStatus(release.id, ReleaseStatus.Deployed);
         log(`-----> v${release.version} is live`);
+        await this.releases.markStatus(release.id, ReleaseStatus.Deployed);
       } catch (error) {
         const message = (error as Error).message;
-        await this.releases.markStatus(release.id, ReleaseStatus.Failed, message);
         const current = await this.releases.current(app.id);
         log(`-----> Deploy of v${release.version} failed: ${message}`);
         log(current ? `       v${current.version} keeps serving` : '       nothing was serving before; nothing changed');
+        await this.releases.markStatus(release.id, ReleaseStatus.Failed, message);
         throw error;
       }
     });
