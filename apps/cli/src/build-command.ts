@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { BuilderError, BuilderErrorCode, ImageBuilder, NodeCommandRunner, openDirectoryContext, TextProgress } from '@berth/builder';
 import { BerthConfig } from '@berth/config';
 import { DockerfileError } from '@berth/dockerfile';
+import { RegistryBaseImageFetcher } from '@berth/registry-client';
 import { openLayerStore } from './layer-store-access';
 
 const USAGE = 'usage: berth build CONTEXT [-f FILE] [-t NAME:TAG] [--build-arg K=V]... [--target STAGE] [--no-cache]';
@@ -29,7 +30,13 @@ export async function runBuild(config: BerthConfig, argv: string[]): Promise<num
     });
     const context = await openDirectoryContext(options.context, options.file);
     const store = await openLayerStore(config);
-    const builder = new ImageBuilder({ store, runner: new NodeCommandRunner(), ociRuntime: config.ociRuntime, workDir: path.join(config.dataDir, 'tmp', 'builds') });
+    const builder = new ImageBuilder({
+      store,
+      runner: new NodeCommandRunner(),
+      ociRuntime: config.ociRuntime,
+      workDir: path.join(config.dataDir, 'tmp', 'builds'),
+      baseImages: RegistryBaseImageFetcher.fromConfig(config, store),
+    });
     const result = await builder.build({
       context,
       dockerfile: { name: options.file, text },

@@ -8,6 +8,7 @@ import { BuildLogs } from '@berth/builds';
 import { BerthConfig } from '@berth/config';
 import { BerthRegistryImages, RELEASE_IMAGES } from '@berth/deployer';
 import { LayerStore } from '@berth/layer-store';
+import { RegistryBaseImageFetcher } from '@berth/registry-client';
 import { BUILD_LOGS, IMAGE_BUILDER, LAYER_STORE, RELEASE_LOGS } from './worker.tokens';
 
 /**
@@ -25,7 +26,13 @@ export class WorkerInfraModule {
         provide: IMAGE_BUILDER,
         inject: [LAYER_STORE],
         useFactory: (store: LayerStore) =>
-          new ImageBuilder({ store, runner: new NodeCommandRunner(), ociRuntime: config.ociRuntime, workDir: path.join(config.dataDir, 'tmp', 'builds') }),
+          new ImageBuilder({
+            store,
+            runner: new NodeCommandRunner(),
+            ociRuntime: config.ociRuntime,
+            workDir: path.join(config.dataDir, 'tmp', 'builds'),
+            baseImages: RegistryBaseImageFetcher.fromConfig(config, store),
+          }),
       },
       { provide: BUILD_LOGS, useValue: new BuildLogs(config.dataDir) },
       { provide: RELEASE_LOGS, useValue: new BuildLogs(config.dataDir, 'releases') },

@@ -12,3 +12,4 @@ export { copyIntoRoot, CopyTarget } from './copy/copy-into-root';
 export { BuilderError, BuilderErrorCode } from './build/builder.errors';
 export { BuildProgress, TextProgress } from './build/progress';
 export { BuildRequest, BuildResult, ImageBuilder, ImageBuilderOptions, MAX_LAYERS } from './build/image-builder';
+export { BaseImageFetcher } from './build/base-images';

@@ -11,12 +11,22 @@ interface LeaseHandle {
   add(digests: Digest[]): Promise<void>;
 }
 
+/**
+ * Fetches a base image the store does not have (from Docker Hub or any registry) into the
+ * store; answers the name it has there. Builds work offline without it, from local images only.
+ */
+export interface BaseImageFetcher {
+  fetch(reference: string, progress: (line: string) => void): Promise<string>;
+}
+
 /** Images a build starts from or copies from: resolved in the layer store, their layers extracted. */
 export class BaseImages {
   constructor(
     private readonly store: LayerStore,
     private readonly steps: LayerSteps,
     private readonly lease: LeaseHandle,
+    private readonly fetcher?: BaseImageFetcher,
+    private readonly progress?: (line: string) => void,
   ) {}
 
   async scratch(): Promise<ImageState> {
@@ -24,15 +34,7 @@ export class BaseImages {
   }
 
   async image(reference: string): Promise<ImageState> {
-    const resolved = await this.store.images.resolveImage(reference).catch((error: unknown) => {
-      if (error instanceof LayerStoreError && error.code === LayerStoreErrorCode.UnknownImage) {
-        throw new BuilderError(
-          BuilderErrorCode.BaseImageNotFound,
-          `base image "${reference}" is not in Berth's layer store; build or import it first (berth image ls lists what is there)`,
-        );
-      }
-      throw error;
-    });
+    const resolved = await this.resolve(reference);
     await this.lease.add([resolved.manifestDigest]);
     const layerDigests = resolved.manifest.layers.map((layer) => layer.digest as Digest);
     const snapshots = await this.store.snapshots.prepare(layerDigests);
@@ -51,6 +53,22 @@ export class BaseImages {
       created: resolved.config.created,
       cacheKey: resolved.manifestDigest,
     };
+  }
+
+  /** An image built or tagged locally under exactly this name wins; otherwise it is fetched. */
+  private async resolve(reference: string) {
+    const local = await this.store.images.resolveImage(reference).catch((error: unknown) => {
+      if (error instanceof LayerStoreError && (error.code === LayerStoreErrorCode.UnknownImage || error.code === LayerStoreErrorCode.InvalidReference)) return null;
+      throw error;
+    });
+    if (local) return local;
+    if (!this.fetcher) {
+      throw new BuilderError(BuilderErrorCode.BaseImageNotFound, `base image "${reference}" is not in Berth's layer store and this build may not pull; build or import it first`);
+    }
+    const stored = await this.fetcher.fetch(reference, this.progress ?? (() => undefined)).catch((error: Error) => {
+      throw new BuilderError(BuilderErrorCode.BaseImageNotFound, `base image "${reference}" could not be pulled: ${error.message}`);
+    });
+    return this.store.images.resolveImage(stored);
   }
 
   /** The file system of an earlier stage or an image, mounted for COPY --from to read. */

@@ -7,7 +7,7 @@ import { BuildContext } from '../context/build-context.port';
 import { CommandRunner } from '../run/command-runner';
 import { OverlayMounter } from '../run/overlay-mounter';
 import { RuncExecutor } from '../run/runc-executor';
-import { BaseImages } from './base-images';
+import { BaseImageFetcher, BaseImages } from './base-images';
 import { BuilderError, BuilderErrorCode } from './builder.errors';
 import { FileSteps } from './file-steps';
 import { ImageState, mergeEnv } from './image-state';
@@ -44,6 +44,8 @@ export interface ImageBuilderOptions {
   ociRuntime: string;
   /** Scratch space for upper dirs, mounts and runc state: on the store's file system. */
   workDir: string;
+  /** Pulls base images the store lacks; without it, FROM only finds local images. */
+  baseImages?: BaseImageFetcher;
   now?: () => Date;
 }
 
@@ -88,7 +90,7 @@ export class ImageBuilder {
     });
     const executor = new RuncExecutor(this.options.runner, { runtime: this.options.ociRuntime, stateDir: path.join(workDir, 'run') });
     const files = new FileSteps({ steps, executor, scratchDir: workDir, progress: request.progress, signal: request.signal });
-    const bases = new BaseImages(this.options.store, steps, lease);
+    const bases = new BaseImages(this.options.store, steps, lease, this.options.baseImages, (line) => request.progress.info(line));
     const built = new Map<number, BuiltStage>();
     const counter = new StepCounter(countSteps(dockerfile));
     const stageBuilder = new StageBuilder(

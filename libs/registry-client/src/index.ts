@@ -1,0 +1,15 @@
+export { ImagePuller } from './puller';
+export type { ImagePullerOptions, PullResult } from './puller';
+export { RegistryClientError, RegistryClientErrorCode } from './errors';
+export { canonicalRegistry, DOCKER_HUB, normalizeReference, registryEndpoint } from './reference';
+export type { NormalizedReference } from './reference';
+export { loadCredentials, parseDockerConfig } from './credentials';
+export type { CredentialMap, RegistryAuthSource, RegistryCredentials } from './credentials';
+export type { BlobKind, PullProgressEvent, PullProgressListener } from './progress';
+export { defaultPlatform, selectPlatformManifest } from './platform';
+export { isLoopbackHost } from './hosts';
+export { DEFAULT_RETRY_POLICY } from './transport';
+export type { FetchFunction, RetryPolicy } from './transport';
+export { parseWwwAuthenticate } from './www-authenticate';
+export type { AuthChallenge } from './www-authenticate';
+export { RegistryBaseImageFetcher } from './base-image-fetcher';
