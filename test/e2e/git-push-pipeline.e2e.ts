@@ -123,6 +123,18 @@ describe('git push: tokens, concurrent pushes, Procfile release and worker, dele
     await fetch(`${stack.apiUrl}/api/apps/noded`, { method: 'DELETE', headers: auth() });
   });
 
+  it('the worker builds FROM an image named by its registry address (Berth\'s own, resolved locally)', async () => {
+    const gitUrl = (await createApp('addressed')).replace('http://', `http://berth:${env.adminToken}@`);
+    const tree = await work('addressed');
+    const files = site('from the registry\n');
+    files.Dockerfile = files.Dockerfile.replace('FROM busybox:test', `FROM 127.0.0.1:${stack.config.api.port}/busybox:test`);
+    await tree.commit(files);
+    const push = await tree.git('push', gitUrl, 'main');
+    assert.equal(push.code, 0, push.stderr);
+    assert.equal((await httpGet(stack.routerPort, 'addressed.localhost')).body, 'from the registry\n');
+    await fetch(`${stack.apiUrl}/api/apps/addressed`, { method: 'DELETE', headers: auth() });
+  });
+
   it('deleting an app stops and removes its containers', async () => {
     const docker = new Docker(dockerOptions(env.config.dockerHost));
     const before = await docker.listContainers({ all: true, filters: { label: ['berth.app=procs'] } });

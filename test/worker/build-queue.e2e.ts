@@ -13,6 +13,8 @@ import { AppEntity, BuildEntity, BuildSource, BuildStatus } from '@berth/db';
 import { GitRepositories } from '@berth/git';
 import { JobName, JobQueue, redisOptionsFromUrl } from '@berth/queue';
 import { createWorker } from '../../apps/worker/src/main';
+import { MaintenanceService } from '../../apps/worker/src/maintenance.service';
+import { LayerStore } from '@berth/layer-store';
 import { createTestEnv, eventually, TestEnv } from '../support/test-env';
 
 const isRoot = process.getuid?.() === 0;
@@ -84,6 +86,13 @@ describe('build queue: a job carries a build id through Redis to the worker, whi
     assert.equal(done.status, BuildStatus.Failed);
     assert.match(done.error ?? '', /missing.txt/);
     assert.match(await fs.readFile(new BuildLogs(env.config.dataDir).path(done.id), 'utf8'), /-----> Build failed: .*missing.txt/);
+  });
+
+  it('hourly maintenance collects garbage but keeps what tags and releases need', async () => {
+    const built = (await builds.find({ where: { status: BuildStatus.Succeeded } }))[0];
+    await worker.get(MaintenanceService).run();
+    const store = await LayerStore.open({ root: path.join(env.config.dataDir, 'layers') });
+    assert.equal(await store.resolve(`${app.name}:build-${built.id}`), built.imageDigest, 'the tagged build image survives');
   });
 
   it('a job delivered again for a finished build changes nothing', async () => {

@@ -12,6 +12,7 @@ import { BuildReleaser } from './build-releaser';
 import { BuildsProcessor } from './builds.processor';
 import { DeploysProcessor } from './deploys.processor';
 import { GitBuildPipeline } from './git-build.pipeline';
+import { MaintenanceService } from './maintenance.service';
 import { WorkerInfraModule } from './worker-infra.module';
 
 @Module({})
@@ -29,7 +30,7 @@ export class WorkerModule {
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),
       ],
-      providers: [BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
+      providers: [BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
     };
   }
 }
