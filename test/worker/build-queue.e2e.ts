@@ -88,6 +88,14 @@ describe('build queue: a job carries a build id through Redis to the worker, whi
     assert.match(await fs.readFile(new BuildLogs(env.config.dataDir).path(done.id), 'utf8'), /-----> Build failed: .*missing.txt/);
   });
 
+  it('builds of one app never overlap, even with free worker slots', async () => {
+    const commit = await pushCommit({ Dockerfile: 'FROM scratch\nCOPY Dockerfile /a\n', 'slow.txt': 'x' });
+    const [a, b] = await Promise.all([runBuild(commit), runBuild(commit)]);
+    const [first, second] = [a, b].sort((x, y) => x.startedAt!.getTime() - y.startedAt!.getTime());
+    assert.equal(first.status, BuildStatus.Succeeded);
+    assert.ok(second.startedAt!.getTime() >= first.finishedAt!.getTime(), 'the second build started after the first finished');
+  });
+
   it('hourly maintenance collects garbage but keeps what tags and releases need', async () => {
     const built = (await builds.find({ where: { status: BuildStatus.Succeeded } }))[0];
     await worker.get(MaintenanceService).run();

@@ -1,14 +1,19 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnModuleInit } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
 import { JobName, JobPayloads, QueueName } from '@berth/queue';
+import { AppBuildLocks } from './app-build-locks';
 import { BuildJobHandler } from './build-job.handler';
 
+const RETRY_LOCKED_MS = 1_000;
+
+/** Builds are serialized per app and run in parallel across apps, up to BERTH_BUILD_CONCURRENCY. */
 @Processor(QueueName.Builds)
 export class BuildsProcessor extends WorkerHost implements OnModuleInit {
   constructor(
     private readonly handler: BuildJobHandler,
+    private readonly locks: AppBuildLocks,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
   ) {
     super();
@@ -18,12 +23,19 @@ export class BuildsProcessor extends WorkerHost implements OnModuleInit {
     this.worker.concurrency = this.config.buildConcurrency;
   }
 
-  async process(job: Job): Promise<void> {
-    switch (job.name) {
-      case JobName.RunBuild:
-        return this.handler.run((job.data as JobPayloads[JobName.RunBuild]).buildId);
-      default:
-        throw new Error(`the builds queue has no handler for job "${job.name}"`);
+  async process(job: Job, token?: string): Promise<void> {
+    if (job.name !== JobName.RunBuild) throw new Error(`the builds queue has no handler for job "${job.name}"`);
+    const { buildId } = job.data as JobPayloads[JobName.RunBuild];
+    const release = await this.locks.tryLock(buildId);
+    if (!release) {
+      // Another build of this app is running: come back later and leave the slot to other apps.
+      await job.moveToDelayed(Date.now() + RETRY_LOCKED_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      await this.handler.run(buildId);
+    } finally {
+      await release();
     }
   }
 }

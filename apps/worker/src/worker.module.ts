@@ -6,6 +6,7 @@ import { GitModule } from '@berth/git';
 import { LoggingModule } from '@berth/logging';
 import { QueueModule } from '@berth/queue';
 import { RuntimeModule } from '@berth/runtime';
+import { AppBuildLocks } from './app-build-locks';
 import { BuildJobHandler } from './build-job.handler';
 import { BUILD_PIPELINE } from './build-pipeline.port';
 import { BuildReleaser } from './build-releaser';
@@ -30,7 +31,7 @@ export class WorkerModule {
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),
       ],
-      providers: [BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
+      providers: [AppBuildLocks, BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
     };
   }
 }
