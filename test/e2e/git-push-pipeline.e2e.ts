@@ -45,7 +45,7 @@ describe('git push: tokens, concurrent pushes, Procfile release and worker, dele
   before(async () => {
     env = await createTestEnv();
     await buildBaseImage(env.config.dataDir);
-    stack = await startBerthStack(env.config);
+    stack = await startBerthStack(env.config, { healthTimeoutMs: 5_000 });
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-pipeline-'));
   });
 
@@ -121,6 +121,19 @@ describe('git push: tokens, concurrent pushes, Procfile release and worker, dele
     assert.equal(push.code, 0, push.stderr);
     assert.equal((await httpGet(stack.routerPort, 'noded.localhost')).body, 'node says hello');
     await fetch(`${stack.apiUrl}/api/apps/noded`, { method: 'DELETE', headers: auth() });
+  });
+
+  it('a release whose web process never becomes healthy is rejected, and the previous one keeps serving', async () => {
+    const gitUrl = (await createApp('sickly')).replace('http://', `http://berth:${env.adminToken}@`);
+    const tree = await work('sickly');
+    await tree.commit(site('healthy v1\n'));
+    assert.equal((await tree.git('push', gitUrl, 'main')).code, 0);
+    await tree.commit({ Dockerfile: 'FROM busybox:test\nCMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 600 & wait"]\n' });
+    const push = await tree.git('push', gitUrl, 'main');
+    assert.notEqual(push.code, 0);
+    assert.match(push.stderr, /was not healthy within 5s/);
+    assert.equal((await httpGet(stack.routerPort, 'sickly.localhost')).body, 'healthy v1\n');
+    await fetch(`${stack.apiUrl}/api/apps/sickly`, { method: 'DELETE', headers: auth() });
   });
 
   it('the worker builds FROM an image named by its registry address (Berth\'s own, resolved locally)', async () => {

@@ -15,9 +15,10 @@ export interface BerthStack {
   close(): Promise<void>;
 }
 
-export async function startBerthStack(base: BerthConfig): Promise<BerthStack> {
+export async function startBerthStack(base: BerthConfig, overrides: Partial<BerthConfig> = {}): Promise<BerthStack> {
   const config: BerthConfig = {
     ...base,
+    ...overrides,
     api: { port: await freePort() },
     router: { ...base.router, port: await freePort() },
     log: { level: 'warn', pretty: false },

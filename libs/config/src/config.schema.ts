@@ -81,6 +81,12 @@ export const environmentSchema = z.object({
     .default(() => Math.max(1, os.availableParallelism())),
   BERTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BERTH_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  BERTH_HEALTH_TIMEOUT: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1 second')
+    .max(3600, 'must be at most 3600 seconds')
+    .default(60),
   BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
 });
@@ -102,6 +108,8 @@ export interface BerthConfig {
   ociRuntime: string;
   dockerHost: string;
   buildConcurrency: number;
+  /** How long new instances may take to become healthy before a deploy gives up. */
+  healthTimeoutMs: number;
   log: { level: string; pretty: boolean };
   /** Pulling base images from registries. */
   registryClient: { insecureRegistries: string[]; auth?: RegistryAuthSetting };
@@ -118,6 +126,7 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     ociRuntime: env.BERTH_OCI_RUNTIME,
     dockerHost: env.DOCKER_HOST,
     buildConcurrency: env.BERTH_BUILD_CONCURRENCY,
+    healthTimeoutMs: env.BERTH_HEALTH_TIMEOUT * 1000,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },
   };

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity } from '@berth/db';
+import { BERTH_CONFIG, BerthConfig } from '@berth/config';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
 import { HEALTH_PROBE, HealthProbe, PORT_ALLOCATOR, PortAllocator } from './deployer.ports';
 import { WEB_PROCESS } from './formation';
@@ -12,7 +13,6 @@ export interface LaunchedInstance {
   port: number;
 }
 
-const HEALTH_TIMEOUT_MS = 60_000;
 
 /** Starts a release's instances (recorded first, so a crash here leaves a trace) and waits for their health. */
 @Injectable()
@@ -22,6 +22,7 @@ export class InstanceLauncher {
     @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
     @Inject(PORT_ALLOCATOR) private readonly ports: PortAllocator,
     @Inject(HEALTH_PROBE) private readonly health: HealthProbe,
+    @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
   ) {}
 
   async launch(app: AppEntity, release: ReleaseEntity, image: string, formation: Record<string, number>): Promise<LaunchedInstance[]> {
@@ -39,7 +40,7 @@ export class InstanceLauncher {
         const state = await this.runtime.inspectContainer(instance.containerId);
         await this.health.waitHealthy(
           { containerId: instance.containerId, port: instance.port, process: instance.entity.processType, usesImageHealthcheck: state?.health !== undefined },
-          HEALTH_TIMEOUT_MS,
+          this.config.healthTimeoutMs,
         );
         log(`       ${instance.entity.processType}.${instance.entity.id.slice(0, 8)} on port ${instance.port} is healthy`);
       }),
