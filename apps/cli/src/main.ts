@@ -41,7 +41,8 @@ export async function main(argv: string[]): Promise<number | void> {
     console.error(`berth: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  const { ConfigError, loadConfig } = await import('@berth/config');
+  // The loader's own entry point: the config index would load Nest for commands that need none.
+  const { ConfigError, loadConfig } = await import('@berth/config/load');
   let config: BerthConfig;
   try {
     config = loadConfig();

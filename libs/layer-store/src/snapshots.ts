@@ -65,6 +65,34 @@ export class SnapshotStore {
     }
   }
 
+  /**
+   * Publishes a directory that already holds a layer in lower-dir form (a build step's overlay
+   * upper dir: 0/0 whiteouts, opaque xattrs) as the snapshot for `chainId`, by renaming it:
+   * the builder saves unpacking the layer it has just packed. A snapshot that exists wins and
+   * `dir` is left to the caller; a dir on another file system is extracted from the blob instead.
+   */
+  async adopt(chainId: Digest, dir: string, layer: { parent?: Digest; diffId: Digest; digest: Digest }): Promise<Snapshot> {
+    checkChain(chainId, layer.parent, layer.diffId, layer.digest);
+    const existing = await this.find(chainId);
+    if (existing !== null) return existing;
+    const staging = tempPath(this.layout.tmpDir, 'snapshot');
+    try {
+      await fs.mkdir(staging, { recursive: true });
+      try {
+        await fs.rename(dir, join(staging, 'fs'));
+      } catch (error) {
+        if (isNodeError(error, 'EXDEV')) return this.extractLayer(chainId, layer.digest, layer.parent);
+        throw error;
+      }
+      const metadata: SnapshotMetadata = { chainId, parent: layer.parent ?? null, diffId: layer.diffId, layer: layer.digest };
+      await fs.writeFile(join(staging, 'snapshot.json'), canonicalJson(metadata), { flush: true });
+      await this.publish(staging, chainId);
+      return { chainId, path: this.layout.snapshotFsDir(chainId) };
+    } finally {
+      await removeQuietly(staging);
+    }
+  }
+
   /** Snapshots for an image's layers, bottom first, extracting those that are missing. */
   async prepare(layerDigests: readonly Digest[]): Promise<Snapshot[]> {
     const snapshots: Snapshot[] = [];

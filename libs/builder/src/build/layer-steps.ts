@@ -31,12 +31,14 @@ export class LayerSteps {
       this.options.progress.cached();
       return this.append(state, key, createdBy, cached);
     }
+    // The upper dir is already in lower-dir form: after it is packed, it becomes the snapshot.
+
     const upperDir = await this.newUpperDir();
     try {
       await change(upperDir);
       const step: CachedStep = { layer: await this.commit(upperDir), created: this.options.now().toISOString() };
       await this.options.cache.put(key, step);
-      return this.append(state, key, createdBy, step);
+      return await this.append(state, key, createdBy, step, upperDir);
     } finally {
       await fs.rm(upperDir, { recursive: true, force: true });
     }
@@ -82,13 +84,15 @@ export class LayerSteps {
     return { diffId: written.diffId, digest: written.digest, size: written.size };
   }
 
-  private async append(state: ImageState, key: string, createdBy: string, step: CachedStep): Promise<ImageState> {
+  private async append(state: ImageState, key: string, createdBy: string, step: CachedStep, upperDir?: string): Promise<ImageState> {
     if (!step.layer) {
       return { ...state, cacheKey: key, history: [...state.history, { created: state.created, created_by: createdBy, empty_layer: true }] };
     }
     const parent = topChainId(state);
     const chainId = nextChainId(parent, step.layer.diffId);
-    const snapshot = await this.options.store.snapshots.extractLayer(chainId, step.layer.digest, parent);
+    const snapshot = upperDir
+      ? await this.options.store.snapshots.adopt(chainId, upperDir, { parent, diffId: step.layer.diffId, digest: step.layer.digest })
+      : await this.options.store.snapshots.extractLayer(chainId, step.layer.digest, parent);
     return {
       ...state,
       cacheKey: key,
