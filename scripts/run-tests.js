@@ -15,9 +15,15 @@ function findTests(dir, found = []) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) findTests(full, found);
-    else if (/\.(spec|e2e)\.js$/.test(entry.name) && (!pattern || pattern.test(full))) found.push(full);
+    else if (/\.(spec|e2e)\.js$/.test(entry.name) && (!pattern || pattern.test(full)) && hasSource(full)) found.push(full);
   }
   return found;
+}
+
+/** A compiled test whose .ts source was moved or deleted is stale output, not a test. */
+function hasSource(compiled) {
+  const source = path.join(__dirname, '..', path.relative(DIST, compiled)).replace(/\.js$/, '.ts');
+  return fs.existsSync(source);
 }
 
 const files = findTests(DIST).sort();

@@ -136,6 +136,10 @@ describe('git push paas main: build, release and deploy while the push runs', { 
     const scaled = await api<{ formation: Record<string, number> }>(`/api/apps/${APP}/scale`, { method: 'POST', body: JSON.stringify({ web: 2 }) });
     assert.equal(scaled.status, 200);
     await eventually(async () => (await api<AppView>(`/api/apps/${APP}`)).body.instances.filter((i) => i.status === 'running').length === 2, 30_000, 'two web instances');
+    for (const instance of (await api<AppView>(`/api/apps/${APP}`)).body.instances) {
+      assert.equal((await httpGet(instance.port, 'direct')).status, 200, `the instance on port ${instance.port} serves`);
+    }
+    for (let i = 0; i < 4; i++) assert.equal((await page()).status, 200, 'the router spreads requests over both');
     await api(`/api/apps/${APP}/scale`, { method: 'POST', body: JSON.stringify({ web: 1 }) });
     await eventually(async () => (await api<AppView>(`/api/apps/${APP}`)).body.instances.length === 1, 30_000, 'one web instance');
     assert.equal((await api(`/api/apps/${APP}/scale`, { method: 'POST', body: JSON.stringify({ clock: 1 }) })).status, 422);

@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { BerthConfig } from '@berth/config';
-import { RouterModule } from './router.module';
+import { RouterModule } from '@berth/router';
 
 export async function createRouter(config: BerthConfig): Promise<INestApplicationContext> {
   const context = await NestFactory.createApplicationContext(RouterModule.forRoot(config), { bufferLogs: true });

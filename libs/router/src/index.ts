@@ -1,0 +1,5 @@
+export { RouterModule } from './router.module';
+export { RouteTable, Route, Upstream } from './route-table';
+export { RouterServer, routeKey } from './router.server';
+export { InFlightRequests } from './in-flight';
+export { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
