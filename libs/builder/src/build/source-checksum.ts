@@ -1,6 +1,7 @@
 import { createHash, Hash } from 'node:crypto';
 import { BuildContext, ContextEntry } from '../context/build-context.port';
 import { ResolvedSource } from '../copy/resolve-sources';
+import { mapLimit } from '../fs/map-limit';
 
 /**
  * Bumped whenever what COPY/ADD write for the same sources changes (2: setuid kept through
@@ -23,15 +24,23 @@ export async function sourcesChecksum(context: BuildContext, sources: ResolvedSo
   return hash.digest('hex');
 }
 
-async function hashEntry(context: BuildContext, entry: ContextEntry, hash: Hash, inodes: Map<string, string>): Promise<void> {
+/** Files of one directory are read this many at a time; the hash still takes them in order. */
+const READ_AHEAD = 16;
+
+async function hashEntry(context: BuildContext, entry: ContextEntry, hash: Hash, inodes: Map<string, string>, digest?: string): Promise<void> {
   hash.update(`${entry.type}\0${entry.mode.toString(8)}\0${entry.size}\0${entry.linkTarget ?? ''}\0`);
   const firstName = entry.inode === undefined ? undefined : inodes.get(entry.inode);
   if (firstName !== undefined) hash.update(`hardlink\0${firstName}\0`);
   else if (entry.inode !== undefined) inodes.set(entry.inode, entry.path);
-  if (entry.type === 'file' && firstName === undefined) hash.update(`${await context.contentDigest(entry.path)}\0`);
+  if (entry.type === 'file' && firstName === undefined) hash.update(`${digest ?? (await context.contentDigest(entry.path))}\0`);
   if (entry.type !== 'dir') return;
-  for (const child of await context.list(entry.path)) {
+  const children = await context.list(entry.path);
+  // Hardlinked files are hashed in order (the first name carries the content), the rest ahead of time.
+  const digests = await mapLimit(children, READ_AHEAD, (child) =>
+    child.type === 'file' && child.inode === undefined ? context.contentDigest(child.path) : Promise.resolve(undefined),
+  );
+  for (const [index, child] of children.entries()) {
     hash.update(`child\0${child.path.slice(child.path.lastIndexOf('/') + 1)}\0`);
-    await hashEntry(context, child, hash, inodes);
+    await hashEntry(context, child, hash, inodes, digests[index]);
   }
 }

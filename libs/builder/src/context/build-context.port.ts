@@ -34,6 +34,8 @@ export interface BuildContext {
   /** The entries directly inside the directory `path` ('' is the root), sorted by name. */
   list(path: string): Promise<ContextEntry[]>;
   open(path: string): Readable;
+  /** Where a file is on this machine's disk, when it is there (so it can be copied by the kernel). */
+  localPath?(path: string): Promise<string | null>;
   /** A digest of a file's content; a git context can answer with its blob id. */
   contentDigest(path: string): Promise<string>;
 }

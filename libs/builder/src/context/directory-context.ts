@@ -69,6 +69,11 @@ export class DirectoryContext implements BuildContext {
     return stream;
   }
 
+  async localPath(relativePath: string): Promise<string | null> {
+    const entry = await this.stat(relativePath);
+    return entry?.type === 'file' ? this.absolute(cleanContextPath(relativePath)) : null;
+  }
+
   async contentDigest(relativePath: string): Promise<string> {
     const hash = createHash('sha256');
     await pipeline(this.open(relativePath), hash);

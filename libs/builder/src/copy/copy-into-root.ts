@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BuildContext, ContextEntry } from '../context/build-context.port';
+import { mapLimit } from '../fs/map-limit';
 import { secureJoin } from '../fs/secure-join';
 import { ResolvedSource } from './resolve-sources';
 
@@ -69,10 +70,21 @@ export async function mkdirInRoot(rootfs: string, directory: string, owner: Owne
   return absolute;
 }
 
-/** `links` maps a source inode to where this copy first wrote it, to link further names to it. */
+/** Plain files of one directory are copied this many at a time. */
+const PARALLEL_FILES = 16;
+
+/**
+ * `to` is already resolved inside the root, so each child is joined to it plainly: copyEntry
+ * replaces whatever non-directory stands at a name (a symlink included) and never follows it.
+ * `links` maps a source inode to where this copy first wrote it, to link further names to it.
+ */
 async function copyDirectoryContents(context: BuildContext, from: string, to: string, rootfs: string, target: CopyTarget, links: Map<string, string>): Promise<void> {
-  for (const entry of await context.list(from)) {
-    const destination = await secureJoin(rootfs, path.relative(rootfs, path.join(to, path.posix.basename(entry.path))));
+  const entries = await context.list(from);
+  const plainFiles = entries.filter((entry) => entry.type === 'file' && entry.inode === undefined);
+  await mapLimit(plainFiles, PARALLEL_FILES, (entry) => copyEntry(context, entry, path.join(to, path.posix.basename(entry.path)), target));
+  const copied = new Set(plainFiles);
+  for (const entry of entries.filter((candidate) => !copied.has(candidate))) {
+    const destination = path.join(to, path.posix.basename(entry.path));
     const linkTo = entry.inode === undefined ? undefined : links.get(entry.inode);
     if (linkTo !== undefined) {
       await replaceWithLink(linkTo, destination);
@@ -102,7 +114,9 @@ async function copyEntry(context: BuildContext, entry: ContextEntry, destination
   } else if (entry.type === 'symlink') {
     await fs.symlink(entry.linkTarget!, destination);
   } else {
-    await pipeline(context.open(entry.path), createWriteStream(destination, { mode: 0o600 }));
+    const local = await context.localPath?.(entry.path);
+    if (local) await fs.copyFile(local, destination);
+    else await pipeline(context.open(entry.path), createWriteStream(destination, { mode: 0o600 }));
   }
   const owner = target.owner ?? { uid: entry.uid ?? 0, gid: entry.gid ?? 0 };
   await fs.lchown(destination, owner.uid, owner.gid);
