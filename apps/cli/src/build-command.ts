@@ -28,7 +28,7 @@ export async function runBuild(config: BerthConfig, argv: string[]): Promise<num
     const text = await fs.readFile(dockerfilePath, 'utf8').catch(() => {
       throw new BuilderError(BuilderErrorCode.InvalidInstruction, `cannot read the Dockerfile ${dockerfilePath}`);
     });
-    const context = await openDirectoryContext(options.context, options.file);
+    const context = await openDirectoryContext(options.context, options.file, { digestCacheDir: path.join(config.dataDir, 'cache', 'context-digests') });
     const store = await openLayerStore(config);
     const builder = new ImageBuilder({
       store,

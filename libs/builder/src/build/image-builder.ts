@@ -67,6 +67,7 @@ export class ImageBuilder {
       for (const tag of request.tags ?? []) await this.options.store.tag(tag, manifestDigest);
       return { manifestDigest, layers: state.layers.length };
     } finally {
+      await request.context.close?.();
       await lease.release();
       await fs.rm(workDir, { recursive: true, force: true });
     }

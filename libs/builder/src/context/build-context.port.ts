@@ -36,6 +36,8 @@ export interface BuildContext {
   open(path: string): Readable;
   /** Where a file is on this machine's disk, when it is there (so it can be copied by the kernel). */
   localPath?(path: string): Promise<string | null>;
+  /** Called once the build is over (a context may persist what it learnt). */
+  close?(): Promise<void>;
   /** A digest of a file's content; a git context can answer with its blob id. */
   contentDigest(path: string): Promise<string>;
 }

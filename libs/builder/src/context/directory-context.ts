@@ -6,6 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { secureJoin } from '../fs/secure-join';
 import { BuildContext, ContextEntry, ContextEntryType } from './build-context.port';
+import { DigestCache } from './digest-cache';
 
 /** Answers whether a context path (relative, '/'-separated) is excluded by .dockerignore. */
 export type IgnorePredicate = (relativePath: string, isDirectory: boolean) => boolean;
@@ -16,12 +17,15 @@ export interface DirectoryContextOptions {
    * keeps them); a build context is opened without, since Docker copies its files as 0:0.
    */
   keepOwners?: boolean;
+  /** Remembers file digests between builds (a build context on disk is hashed once per change). */
+  digestCache?: DigestCache;
 }
 
 /** A build context that is a directory on disk. */
 export class DirectoryContext implements BuildContext {
   readonly description: string;
   private readonly keepOwners: boolean;
+  private readonly digestCache?: DigestCache;
 
   constructor(
     private readonly root: string,
@@ -30,6 +34,7 @@ export class DirectoryContext implements BuildContext {
   ) {
     this.description = `directory ${root}`;
     this.keepOwners = options.keepOwners ?? true;
+    this.digestCache = options.digestCache;
   }
 
   async readFile(relativePath: string): Promise<Buffer | null> {
@@ -75,6 +80,19 @@ export class DirectoryContext implements BuildContext {
   }
 
   async contentDigest(relativePath: string): Promise<string> {
+    if (this.digestCache) {
+      const absolute = await this.absolute(cleanContextPath(relativePath));
+      return this.digestCache.digest(absolute, () => this.hashFile(relativePath));
+    }
+    return this.hashFile(relativePath);
+  }
+
+  /** Saves what the digest cache learnt; the builder calls it when the build is over. */
+  async close(): Promise<void> {
+    await this.digestCache?.save();
+  }
+
+  private async hashFile(relativePath: string): Promise<string> {
     const hash = createHash('sha256');
     await pipeline(this.open(relativePath), hash);
     return `sha256:${hash.digest('hex')}`;
