@@ -5,6 +5,7 @@ import { AuthModule } from '@berth/auth';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { LoggingModule } from '@berth/logging';
+import { RouterControlModule } from '@berth/deployer';
 import { GitModule } from '@berth/git';
 import { QueueModule } from '@berth/queue';
 import { ReleasesModule } from '@berth/releases';
@@ -33,6 +34,7 @@ export class ApiModule {
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost),
         GitModule.forRoot(config.dataDir),
+        RouterControlModule.forRoot(config.redis),
         ApiGitModule.forRoot(config.dataDir),
         AuthModule,
         AppsModule,

@@ -1,15 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ReleasesModule } from '@berth/releases';
-import { redisOptionsFromUrl } from '@berth/queue';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
 import { DbPortAllocator } from './db-port-allocator';
-import { HEALTH_PROBE, PORT_ALLOCATOR, ROUTER_CONTROL } from './deployer.ports';
+import { HEALTH_PROBE, PORT_ALLOCATOR } from './deployer.ports';
+import { RouterControlModule } from './router-control.module';
 import { Deployer } from './deployer.service';
 import { InstanceLauncher } from './instance-launcher';
-import { RedisRouterControl } from './redis-router-control';
 import { RuntimeHealthProbe } from './runtime-health-probe';
 
 export interface DeployerModuleOptions {
@@ -22,16 +20,12 @@ export class DeployerModule {
   static forRoot(options: DeployerModuleOptions): DynamicModule {
     return {
       module: DeployerModule,
-      imports: [ReleasesModule],
+      imports: [ReleasesModule, RouterControlModule.forRoot(options.redis)],
       providers: [
         Deployer,
         InstanceLauncher,
         { provide: HEALTH_PROBE, inject: [CONTAINER_RUNTIME], useFactory: (runtime: ContainerRuntime) => new RuntimeHealthProbe(runtime) },
         { provide: PORT_ALLOCATOR, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => new DbPortAllocator(dataSource) },
-        {
-          provide: ROUTER_CONTROL,
-          useFactory: () => new RedisRouterControl(new IORedis(redisOptionsFromUrl(options.redis.url)), options.redis.prefix),
-        },
       ],
       exports: [Deployer, ReleasesModule],
     };

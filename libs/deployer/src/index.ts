@@ -6,5 +6,7 @@ export { checkScale, desiredFormation, RELEASE_PROCESS, WEB_PROCESS } from './fo
 export { BerthRegistryImages, RELEASE_IMAGES, ReleaseImages } from './release-images';
 export { DRAIN_TIMEOUT_MS, ROUTER_HEARTBEAT_SECONDS, RouteChange, routerKeys } from './router-protocol';
 export { RedisRouterControl } from './redis-router-control';
+export { RouterControlModule } from './router-control.module';
+export { ROUTER_CONTROL } from './deployer.ports';
 export { RuntimeHealthProbe } from './runtime-health-probe';
 export { DbPortAllocator } from './db-port-allocator';

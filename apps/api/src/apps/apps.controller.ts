@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppsService } from '@berth/apps';
 import { Principal } from '@berth/auth';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
+import { ROUTER_CONTROL, RouterControl } from '@berth/deployer';
 import { CurrentPrincipal } from '../http/auth.guard';
 import { ZodBodyPipe } from '../http/zod-body.pipe';
 import { appDetailsView, appView, publicUrls } from './app.presenter';
@@ -17,6 +18,7 @@ export class AppsController {
   constructor(
     private readonly apps: AppsService,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
+    @Inject(ROUTER_CONTROL) private readonly routers: RouterControl,
   ) {}
 
   @Post()
@@ -44,5 +46,6 @@ export class AppsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   async delete(@Param('name') name: string): Promise<void> {
     await this.apps.delete(name);
+    await this.routers.switchAndDrain(name, []);
   }
 }

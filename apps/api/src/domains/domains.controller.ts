@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post } from '@nestjs/common';
+import { ROUTER_CONTROL, RouterControl } from '@berth/deployer';
 import { z } from 'zod';
 import { AppsService, DomainsService } from '@berth/apps';
 import { DomainEntity } from '@berth/db';
@@ -15,6 +16,7 @@ export class DomainsController {
   constructor(
     private readonly apps: AppsService,
     private readonly domains: DomainsService,
+    @Inject(ROUTER_CONTROL) private readonly routers: RouterControl,
   ) {}
 
   @Get()
@@ -24,12 +26,16 @@ export class DomainsController {
 
   @Post()
   async add(@Param('name') name: string, @Body(new ZodBodyPipe(domainBody)) body: z.output<typeof domainBody>) {
-    return domainView(await this.domains.add((await this.apps.get(name)).id, body.hostname));
+    const domain = await this.domains.add((await this.apps.get(name)).id, body.hostname);
+    // Answer once every router serves the new hostname.
+    await this.routers.switchAndDrain(name, []);
+    return domainView(domain);
   }
 
   @Delete(':hostname')
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(@Param('name') name: string, @Param('hostname') hostname: string): Promise<void> {
     await this.domains.remove((await this.apps.get(name)).id, hostname);
+    await this.routers.switchAndDrain(name, []);
   }
 }
