@@ -2,9 +2,11 @@
 'use strict';
 // Runs every benchmark (bench/**/*.bench.ts, compiled to dist/bench) one after another, each in
 // its own process, then prints one summary of their results against their targets.
-//   node scripts/run-bench.js [PATTERN] [--strict]
-// PATTERN picks benchmarks by path; --strict exits 1 when a target is missed (default: only
-// when a benchmark fails to run). Each benchmark writes its rows to $BENCH_SUMMARY_FILE.
+//   node scripts/run-bench.js [NAME|PATTERN]... [--strict]
+// With no NAME all benchmarks run. A NAME is a benchmark's name (bench/NAME/NAME.bench.ts is
+// `NAME`: builder, registry, push, ...); anything that is no name is a regular expression
+// matched against the path below bench/. --strict exits 1 when a target is missed (default:
+// only when a benchmark fails to run). Each benchmark writes its rows to $BENCH_SUMMARY_FILE.
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -16,8 +18,7 @@ const DIST = path.join(ROOT, 'dist', 'bench');
 
 const args = process.argv.slice(2);
 const strict = args.includes('--strict');
-const patternArg = args.find((arg) => !arg.startsWith('--'));
-const pattern = patternArg ? new RegExp(patternArg) : null;
+const selectors = args.filter((arg) => !arg.startsWith('--'));
 
 function walk(dir, suffix, found = []) {
   if (!fs.existsSync(dir)) return found;
@@ -42,6 +43,29 @@ function ensureCompiled() {
     console.error('run-bench: the build failed; see above');
     process.exit(1);
   }
+}
+
+/** bench/registry/registry.bench.ts is `registry`; any other layout is its path below bench/. */
+function benchName(file) {
+  const relative = path.relative(DIST, file).replace(/\.bench\.js$/, '');
+  const parts = relative.split(path.sep);
+  return parts.length === 2 && parts[0] === parts[1] ? parts[0] : parts.join('/');
+}
+
+/** Every benchmark when nothing is asked for; else, per selector, the one so named or those whose path matches. */
+function selectBenchmarks(files) {
+  if (selectors.length === 0) return files;
+  const chosen = new Set();
+  for (const selector of selectors) {
+    const named = files.filter((file) => benchName(file) === selector);
+    const matching = named.length > 0 ? named : files.filter((file) => new RegExp(selector).test(path.relative(DIST, file)));
+    if (matching.length === 0) {
+      console.error(`run-bench: no benchmark is named or matches ${JSON.stringify(selector)}; there are: ${files.map(benchName).join(', ')}`);
+      process.exit(1);
+    }
+    for (const file of matching) chosen.add(file);
+  }
+  return files.filter((file) => chosen.has(file));
 }
 
 function runBenchmark(file) {
@@ -69,7 +93,7 @@ function printSummary(outcomes, seconds) {
   console.log(`\n=== bench summary (${seconds.toFixed(0)}s) ===`);
   const rows = [['benchmark', 'metric', 'value', 'target', 'met']];
   for (const outcome of outcomes) {
-    const name = path.relative(DIST, outcome.file).replace(/\.bench\.js$/, '');
+    const name = benchName(outcome.file);
     if (!outcome.summary) {
       rows.push([name, `FAILED (exit ${outcome.code ?? outcome.signal})`, '', '', '']);
       continue;
@@ -86,11 +110,14 @@ function printSummary(outcomes, seconds) {
 
 async function main() {
   ensureCompiled();
-  const files = walk(DIST, '.bench.js').filter((file) => !pattern || pattern.test(file)).sort();
-  if (files.length === 0) {
-    console.error(pattern ? `run-bench: no benchmark under dist/bench matches ${pattern}` : 'run-bench: no benchmarks found under dist/bench; run scripts/bootstrap first');
+  const all = walk(DIST, '.bench.js')
+    .filter((file) => fs.existsSync(path.join(SOURCES, path.relative(DIST, file)).replace(/\.js$/, '.ts')))
+    .sort();
+  if (all.length === 0) {
+    console.error('run-bench: no benchmarks found under dist/bench; run scripts/bootstrap first');
     process.exit(1);
   }
+  const files = selectBenchmarks(all);
   const started = Date.now();
   const outcomes = [];
   for (const file of files) {
