@@ -4,12 +4,19 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { DockerignoreMatcher } from '@berth/dockerfile';
 import { secureJoin } from '../fs/secure-join';
 import { BuildContext, ContextEntry, ContextEntryType } from './build-context.port';
 import { DigestCache } from './digest-cache';
 
 /** Answers whether a context path (relative, '/'-separated) is excluded by .dockerignore. */
 export type IgnorePredicate = (relativePath: string, isDirectory: boolean) => boolean;
+
+/** Docker's rule: an excluded directory stays visible while a `!` pattern re-includes something in it. */
+export function dockerignorePredicate(matcher: DockerignoreMatcher): IgnorePredicate {
+  return (relativePath, isDirectory) =>
+    isDirectory ? matcher.isExcluded(relativePath) && !matcher.mustWalk(relativePath) : matcher.isExcluded(relativePath);
+}
 
 export interface DirectoryContextOptions {
   /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DockerignoreMatcher, loadDockerignore } from '@berth/dockerfile';
 import { createHash } from 'node:crypto';
 import { DigestCache } from './digest-cache';
-import { DirectoryContext } from './directory-context';
+import { DirectoryContext, dockerignorePredicate } from './directory-context';
 
 /**
  * A directory context filtered by its .dockerignore (`<Dockerfile>.dockerignore` first), with
@@ -26,11 +26,7 @@ export async function openDirectoryContext(root: string, dockerfilePath = 'Docke
   const options = { keepOwners: false, digestCache: cacheFile ? await new DigestCache(cacheFile).load() : undefined };
   if (!ignoreFile) return new DirectoryContext(absoluteRoot, undefined, options);
   const matcher = new DockerignoreMatcher(ignoreFile.patterns);
-  return new DirectoryContext(
-    absoluteRoot,
-    (relativePath, isDirectory) => (isDirectory ? matcher.isExcluded(relativePath) && !matcher.mustWalk(relativePath) : matcher.isExcluded(relativePath)),
-    options,
-  );
+  return new DirectoryContext(absoluteRoot, dockerignorePredicate(matcher), options);
 }
 
 async function readInside(root: string, file: string): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { DockerignoreMatcher, loadDockerignore } from '@berth/dockerfile';
 import { CommandRunner } from '../run/command-runner';
+import { dockerignorePredicate } from './directory-context';
 import { GitTreeContext } from './git-tree-context';
 
 /** The context of a push: the tree of `commit` in a bare repository, filtered by its .dockerignore. */
@@ -8,7 +9,5 @@ export async function openGitContext(runner: CommandRunner, repository: string, 
   const ignoreFile = await loadDockerignore(dockerfilePath, async (file) => (await unfiltered.readFile(file))?.toString('utf8') ?? null);
   if (!ignoreFile) return unfiltered;
   const matcher = new DockerignoreMatcher(ignoreFile.patterns);
-  return GitTreeContext.open(runner, repository, commit, (relativePath, isDirectory) =>
-    isDirectory ? matcher.isExcluded(relativePath) && !matcher.mustWalk(relativePath) : matcher.isExcluded(relativePath),
-  );
+  return GitTreeContext.open(runner, repository, commit, dockerignorePredicate(matcher));
 }
