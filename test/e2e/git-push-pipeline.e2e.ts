@@ -151,7 +151,7 @@ describe('git push: tokens, concurrent pushes, Procfile release and worker, dele
   it('deleting an app stops and removes its containers', async () => {
     const docker = new Docker(dockerOptions(env.config.dockerHost));
     const before = await docker.listContainers({ all: true, filters: { label: ['berth.app=procs'] } });
-    assert.ok(before.length >= 2);
+    assert.ok(before.length >= 1, 'the app has containers to remove');
     const deleted = await fetch(`${stack.apiUrl}/api/apps/procs`, { method: 'DELETE', headers: auth() });
     assert.equal(deleted.status, 204);
     assert.deepEqual(await docker.listContainers({ all: true, filters: { label: ['berth.app=procs'] } }), []);
