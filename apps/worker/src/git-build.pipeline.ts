@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { BuilderError, GitTreeContext, ImageBuilder, NodeCommandRunner, openGitContext, TextProgress } from '@berth/builder';
+import { applyDockerignore, BuilderError, GitTreeContext, ImageBuilder, NodeCommandRunner, TextProgress } from '@berth/builder';
 import { BuildLogs } from '@berth/builds';
 import { AppEntity, BuildEntity } from '@berth/db';
 import { GitRepositories } from '@berth/git';
@@ -45,9 +45,11 @@ export class GitBuildPipeline implements BuildPipeline {
 
   private async buildCommit(app: AppEntity, commit: string, buildId: string, progress: TextProgress): Promise<BuildResult> {
     const repository = this.repositories.path(app.name);
-    const dockerfile = await (await GitTreeContext.open(this.runner, repository, commit)).readFile('Dockerfile');
+    // The tree is listed once: the Dockerfile is read from it whole, the build sees it through .dockerignore.
+    const tree = await GitTreeContext.open(this.runner, repository, commit);
+    const dockerfile = await tree.readFile('Dockerfile');
     if (!dockerfile) throw new Error(`commit ${commit.slice(0, 12)} has no Dockerfile at its root; add one and push again`);
-    const context = await openGitContext(this.runner, repository, commit);
+    const context = await applyDockerignore(tree);
     const result = await this.builder.build({
       context,
       dockerfile: { name: 'Dockerfile', text: dockerfile.toString('utf8') },

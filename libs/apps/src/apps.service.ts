@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
-import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity, ReleaseStatus } from '@berth/db';
+import { Repository } from 'typeorm';
+import { AppEntity, InstanceEntity, InstanceStatus, isUniqueViolation, ReleaseEntity, ReleaseStatus } from '@berth/db';
 import { GIT_REPOSITORIES, GitRepositories } from '@berth/git';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
 import { appNameProblem } from './app-name';
@@ -14,7 +14,6 @@ export interface AppDetails {
 }
 
 const LIVE_INSTANCE_STATUSES = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining];
-const PG_UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class AppsService {
@@ -81,8 +80,4 @@ function assertValidName(name: string): void {
     );
   }
   if (problem === 'reserved') throw new AppsError(AppsErrorCode.ReservedName, `"${name}" is reserved by Berth; pick another name`);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === PG_UNIQUE_VIOLATION;
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
-import { DomainEntity } from '@berth/db';
+import { DomainEntity, isUniqueViolation } from '@berth/db';
 import { AppsError, AppsErrorCode } from './apps.errors';
 
 const LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
@@ -26,7 +26,7 @@ export class DomainsService {
     try {
       return await this.domains.save(this.domains.create({ appId, hostname }));
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+      if (isUniqueViolation(error)) {
         throw new AppsError(AppsErrorCode.DomainTaken, `${hostname} already belongs to an app`);
       }
       throw error;

@@ -6,7 +6,7 @@ export { BuildContext, ContextEntry, ContextEntryType } from './context/build-co
 export { cleanContextPath, ContextEscapeError, DirectoryContext, IgnorePredicate } from './context/directory-context';
 export { openDirectoryContext } from './context/open-directory-context';
 export { GitTreeContext } from './context/git-tree-context';
-export { openGitContext } from './context/open-git-context';
+export { applyDockerignore, openGitContext } from './context/open-git-context';
 export { resolveSources, ResolvedSource, SourceNotFoundError } from './copy/resolve-sources';
 export { copyIntoRoot, CopyTarget } from './copy/copy-into-root';
 export { BuilderError, BuilderErrorCode } from './build/builder.errors';

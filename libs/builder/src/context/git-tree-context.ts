@@ -22,14 +22,14 @@ const MODE_OF_GIT_MODE: Record<string, { type: ContextEntry['type']; mode: numbe
  */
 export class GitTreeContext implements BuildContext {
   readonly description: string;
-  private readonly entries = new Map<string, TreeEntry>();
-  private readonly children = new Map<string, string[]>();
 
   private constructor(
     private readonly runner: CommandRunner,
     private readonly repository: string,
-    commit: string,
+    private readonly commit: string,
     private readonly isIgnored: IgnorePredicate,
+    private readonly entries = new Map<string, TreeEntry>(),
+    private readonly children = new Map<string, string[]>(),
   ) {
     this.description = `commit ${commit.slice(0, 12)} of ${repository}`;
   }
@@ -38,6 +38,11 @@ export class GitTreeContext implements BuildContext {
     const context = new GitTreeContext(runner, repository, commit, isIgnored);
     await context.load(commit);
     return context;
+  }
+
+  /** The same tree seen through `.dockerignore`, without listing it again. */
+  withIgnore(isIgnored: IgnorePredicate): GitTreeContext {
+    return new GitTreeContext(this.runner, this.repository, this.commit, isIgnored, this.entries, this.children);
   }
 
   async readFile(path: string): Promise<Buffer | null> {
