@@ -10,7 +10,7 @@ import { eventually, freePort } from '../support/test-env';
 
 describe('Docker Engine runtime (real dockerd)', () => {
   const dockerHost = loadConfig(process.env).dockerHost;
-  const runtime = new DockerEngineRuntime(dockerHost);
+  const runtime = new DockerEngineRuntime(dockerHost, `rt-test-${randomUUID().slice(0, 8)}`);
   const app = `rt-${randomUUID().slice(0, 8)}`;
   let image: string;
   const spec = (port: number) => ({

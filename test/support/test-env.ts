@@ -6,7 +6,7 @@ import path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { ensureAdminToken, generateToken } from '@berth/auth';
-import { BerthConfig, loadConfig } from '@berth/config';
+import { BerthConfig, installationIdOf, loadConfig } from '@berth/config';
 import { createDataSource, runMigrations } from '@berth/db';
 import { redisOptionsFromUrl } from '@berth/queue';
 
@@ -30,7 +30,7 @@ export async function createTestEnv(options: { migrate?: boolean } = {}): Promis
   await adminQuery(base.databaseUrl, `CREATE DATABASE "berth_test_${id}"`);
   const adminToken = generateToken();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-test-'));
-  const config: BerthConfig = { ...base, databaseUrl, adminToken, dataDir, redis: { ...base.redis, prefix: `berth-test-${id}` } };
+  const config: BerthConfig = { ...base, databaseUrl, adminToken, dataDir, installationId: installationIdOf(dataDir), redis: { ...base.redis, prefix: `berth-test-${id}` } };
   if (options.migrate !== false) {
     await runMigrations(databaseUrl);
     const dataSource = await createDataSource(databaseUrl).initialize();

@@ -32,7 +32,7 @@ export class ApiModule {
         LoggingModule.forRoot(config, 'api'),
         DbModule.forRoot(config.databaseUrl),
         QueueModule.forRoot(config.redis),
-        RuntimeModule.forRoot(config.dockerHost),
+        RuntimeModule.forRoot(config.dockerHost, config.installationId),
         GitModule.forRoot(config.dataDir),
         RouterControlModule.forRoot(config.redis),
         ApiGitModule.forRoot(config.dataDir),

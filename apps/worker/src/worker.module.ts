@@ -26,7 +26,7 @@ export class WorkerModule {
         LoggingModule.forRoot(config, 'worker'),
         DbModule.forRoot(config.databaseUrl),
         QueueModule.forRoot(config.redis),
-        RuntimeModule.forRoot(config.dockerHost),
+        RuntimeModule.forRoot(config.dockerHost, config.installationId),
         GitModule.forRoot(config.dataDir),
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -102,6 +103,8 @@ export interface BerthConfig {
   databaseUrl: string;
   redis: { url: string; prefix: string };
   dataDir: string;
+  /** Tells this installation's containers from another's on the same Docker Engine (derived from dataDir). */
+  installationId: string;
   api: { port: number };
   router: { port: number; tlsPort?: number; domain: string };
   adminToken?: string;
@@ -115,11 +118,17 @@ export interface BerthConfig {
   registryClient: { insecureRegistries: string[]; auth?: RegistryAuthSetting };
 }
 
+/** Stable for as long as the data directory stays where it is; two data dirs are two installations. */
+export function installationIdOf(dataDir: string): string {
+  return createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+}
+
 export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): BerthConfig {
   return {
     databaseUrl: env.DATABASE_URL,
     redis: { url: env.REDIS_URL, prefix: env.BERTH_REDIS_PREFIX },
     dataDir: path.resolve(cwd, env.BERTH_DATA_DIR),
+    installationId: installationIdOf(path.resolve(cwd, env.BERTH_DATA_DIR)),
     api: { port: env.BERTH_API_PORT },
     router: { port: env.BERTH_ROUTER_PORT, tlsPort: env.BERTH_ROUTER_TLS_PORT, domain: env.BERTH_DOMAIN.toLowerCase() },
     adminToken: env.BERTH_ADMIN_TOKEN,

@@ -3,8 +3,9 @@ import { BerthLabel, InstanceSpec } from './container-runtime.port';
 
 const LOG_OPTIONS = { 'max-size': '10m', 'max-file': '3' };
 
-function labels(spec: Omit<InstanceSpec, 'port'>, port?: number): Record<string, string> {
+function labels(spec: Omit<InstanceSpec, 'port'>, installation: string, port?: number): Record<string, string> {
   return {
+    [BerthLabel.Installation]: installation,
     [BerthLabel.App]: spec.app,
     [BerthLabel.Instance]: spec.instanceId,
     [BerthLabel.Release]: spec.releaseId,
@@ -27,13 +28,13 @@ function resources(spec: Omit<InstanceSpec, 'port'>): Docker.HostConfig {
 }
 
 /** A long-running instance: host networking, restarted unless stopped, logs rotated. */
-export function containerOptions(spec: InstanceSpec): Docker.ContainerCreateOptions {
+export function containerOptions(spec: InstanceSpec, installation: string): Docker.ContainerCreateOptions {
   return {
     name: `berth-${spec.app}-${spec.process}-v${spec.version}-${spec.instanceId.slice(0, 8)}`,
     Image: spec.image,
     ...(spec.command ? { Entrypoint: ['/bin/sh', '-c'], Cmd: [spec.command] } : {}),
     Env: environment(spec, spec.port),
-    Labels: labels(spec, spec.port),
+    Labels: labels(spec, installation, spec.port),
     HostConfig: {
       NetworkMode: 'host',
       RestartPolicy: { Name: 'unless-stopped' },
@@ -44,13 +45,13 @@ export function containerOptions(spec: InstanceSpec): Docker.ContainerCreateOpti
 }
 
 /** A release command: runs once in the new image with the new config, then is removed. */
-export function oneOffOptions(spec: Omit<InstanceSpec, 'port'> & { command: string }): Docker.ContainerCreateOptions {
+export function oneOffOptions(spec: Omit<InstanceSpec, 'port'> & { command: string }, installation: string): Docker.ContainerCreateOptions {
   return {
     Image: spec.image,
     Entrypoint: ['/bin/sh', '-c'],
     Cmd: [spec.command],
     Env: environment(spec),
-    Labels: { ...labels(spec), 'berth.one-off': 'true' },
+    Labels: { ...labels(spec, installation), 'berth.one-off': 'true' },
     AttachStdout: true,
     AttachStderr: true,
     HostConfig: { NetworkMode: 'host', LogConfig: { Type: 'json-file', Config: LOG_OPTIONS }, ...resources(spec) },

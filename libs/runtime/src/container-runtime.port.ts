@@ -8,6 +8,7 @@ export const BerthLabel = {
   Process: 'berth.process',
   Port: 'berth.port',
   Instance: 'berth.instance',
+  Installation: 'berth.installation',
 } as const;
 
 export interface RegistryCredentials {

@@ -15,7 +15,7 @@ describe('dockerOptions', () => {
 
 describe('DockerEngineRuntime', () => {
   it('says what to do when the engine is not there', async () => {
-    const runtime = new DockerEngineRuntime('unix:///nonexistent/docker.sock');
+    const runtime = new DockerEngineRuntime('unix:///nonexistent/docker.sock', 'test');
     await assert.rejects(runtime.ping(), (error: unknown) => {
       assert.ok(error instanceof RuntimeError);
       assert.equal(error.code, RuntimeErrorCode.EngineUnavailable);

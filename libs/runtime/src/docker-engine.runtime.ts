@@ -17,7 +17,11 @@ export function dockerOptions(dockerHost: string): Docker.DockerOptions {
 export class DockerEngineRuntime implements ContainerRuntime {
   private readonly docker: Docker;
 
-  constructor(private readonly dockerHost: string) {
+  /** installation: this Berth's id, labelled on its containers so two Berths on one engine never touch each other's. */
+  constructor(
+    private readonly dockerHost: string,
+    private readonly installation: string,
+  ) {
     this.docker = new Docker({ ...dockerOptions(dockerHost), timeout: 0 });
   }
 
@@ -38,13 +42,13 @@ export class DockerEngineRuntime implements ContainerRuntime {
   }
 
   async startInstance(spec: InstanceSpec): Promise<string> {
-    const container = await this.engine(() => this.docker.createContainer(containerOptions(spec)));
+    const container = await this.engine(() => this.docker.createContainer(containerOptions(spec, this.installation)));
     await container.start();
     return container.id;
   }
 
   async runOnce(spec: Omit<InstanceSpec, 'port'> & { command: string }, onOutput?: (chunk: Buffer) => void): Promise<OneOffResult> {
-    const container = await this.engine(() => this.docker.createContainer(oneOffOptions(spec)));
+    const container = await this.engine(() => this.docker.createContainer(oneOffOptions(spec, this.installation)));
     try {
       const raw = await container.attach({ stream: true, stdout: true, stderr: true });
       // Without a TTY, Docker frames stdout and stderr; demux them into one stream of text.
@@ -86,7 +90,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
   }
 
   async listAppContainers(appName: string): Promise<ContainerState[]> {
-    const containers = await this.engine(() => this.docker.listContainers({ all: true, filters: { label: [`${BerthLabel.App}=${appName}`] } }));
+    const containers = await this.engine(() => this.docker.listContainers({ all: true, filters: { label: [`${BerthLabel.App}=${appName}`, `${BerthLabel.Installation}=${this.installation}`] } }));
     const states = await Promise.all(containers.map((info) => this.inspectContainer(info.Id)));
     return states.filter((state): state is ContainerState => state !== null);
   }

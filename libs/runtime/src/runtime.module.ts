@@ -4,11 +4,11 @@ import { DockerEngineRuntime } from './docker-engine.runtime';
 
 @Module({})
 export class RuntimeModule {
-  static forRoot(dockerHost: string): DynamicModule {
+  static forRoot(dockerHost: string, installation: string): DynamicModule {
     return {
       module: RuntimeModule,
       global: true,
-      providers: [{ provide: CONTAINER_RUNTIME, useFactory: () => new DockerEngineRuntime(dockerHost) }],
+      providers: [{ provide: CONTAINER_RUNTIME, useFactory: () => new DockerEngineRuntime(dockerHost, installation) }],
       exports: [CONTAINER_RUNTIME],
     };
   }
