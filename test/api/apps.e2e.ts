@@ -188,7 +188,7 @@ describe('apps API', () => {
       const container = await docker.createContainer({
         Image: image,
         Cmd: ['/bin/sh', '-c', 'trap "exit 0" TERM; /bin/busybox sleep 300 & wait'],
-        Labels: { [BerthLabel.App]: 'another', 'berth.test': env.id },
+        Labels: { [BerthLabel.App]: 'another', [BerthLabel.Installation]: env.config.installationId, 'berth.test': env.id },
         HostConfig: { NetworkMode: 'host' },
       });
       await container.start();

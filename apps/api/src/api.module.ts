@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AppEventsModule } from '@berth/app-logs';
 import { AppsModule } from '@berth/apps';
 import { AuthModule } from '@berth/auth';
 import { BerthConfig, ConfigModule } from '@berth/config';
@@ -33,6 +34,7 @@ export class ApiModule {
         DbModule.forRoot(config.databaseUrl),
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost, config.installationId),
+        AppEventsModule,
         GitModule.forRoot(config.dataDir),
         RouterControlModule.forRoot(config.redis),
         ApiGitModule.forRoot(config.dataDir),

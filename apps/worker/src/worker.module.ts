@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AppEventsModule } from '@berth/app-logs';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { DeployerModule } from '@berth/deployer';
@@ -27,6 +28,7 @@ export class WorkerModule {
         DbModule.forRoot(config.databaseUrl),
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost, config.installationId),
+        AppEventsModule,
         GitModule.forRoot(config.dataDir),
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),
