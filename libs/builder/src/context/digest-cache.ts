@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -35,13 +36,14 @@ export class DigestCache {
     return this;
   }
 
-  async digest(absolutePath: string, compute: () => Promise<string>): Promise<string> {
-    const stats = await fs.stat(absolutePath, { bigint: true });
+  /** `known`: the file's stats when the caller already has them (saves a stat per file). */
+  async digest(absolutePath: string, compute: () => Promise<string>, known?: BigIntStats): Promise<string> {
+    const stats = known ?? (await fs.stat(absolutePath, { bigint: true }));
     const key = { ino: `${stats.dev}:${stats.ino}`, size: String(stats.size), mtimeNs: String(stats.mtimeNs), ctimeNs: String(stats.ctimeNs) };
-    const known = this.entries.get(absolutePath);
+    const remembered = this.entries.get(absolutePath);
     const racy = stats.mtimeNs + RACY_WINDOW_NS >= this.savedAtNs || stats.ctimeNs + RACY_WINDOW_NS >= this.savedAtNs;
-    if (known && !racy && known.ino === key.ino && known.size === key.size && known.mtimeNs === key.mtimeNs && known.ctimeNs === key.ctimeNs) {
-      return known.digest;
+    if (remembered && !racy && remembered.ino === key.ino && remembered.size === key.size && remembered.mtimeNs === key.mtimeNs && remembered.ctimeNs === key.ctimeNs) {
+      return remembered.digest;
     }
     const digest = await compute();
     this.entries.set(absolutePath, { ...key, digest });

@@ -102,8 +102,9 @@ export function encodeUstarBlock(fields: RawHeaderFields): Buffer {
   writeString(block, 'gname', fields.gname);
   writeNumber(block, 'devmajor', fields.devmajor);
   writeNumber(block, 'devminor', fields.devminor);
-  block.write(' '.repeat(8), FIELD.checksum[0], 'latin1');
-  const checksum = block.reduce((sum, byte) => sum + byte, 0);
+  block.write('        ', FIELD.checksum[0], 'latin1');
+  let checksum = 0;
+  for (let index = 0; index < BLOCK_SIZE; index++) checksum += block[index] as number;
   block.write(`${checksum.toString(8).padStart(6, '0')}\u0000 `, FIELD.checksum[0], 'latin1');
   return block;
 }

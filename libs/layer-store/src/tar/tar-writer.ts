@@ -24,40 +24,94 @@ const NAME_BYTES = 100;
 const OUTPUT_CHUNK_BYTES = 256 * 1024;
 const END_OF_ARCHIVE = Buffer.alloc(BLOCK_SIZE * 2);
 
+export type TarEntrySource = AsyncIterable<TarSourceEntry> | Iterable<TarSourceEntry> | PromiseLike<Iterable<TarSourceEntry>>;
+
 /** Streams a tar archive from entries; backpressure reaches the entry source, so memory stays flat. */
-export function packTar(entries: AsyncIterable<TarSourceEntry> | Iterable<TarSourceEntry>): Readable {
-  const chunks = coalesce(generateTar(entries), OUTPUT_CHUNK_BYTES);
-  return Readable.from(chunks, { objectMode: false, highWaterMark: OUTPUT_CHUNK_BYTES });
+export function packTar(entries: TarEntrySource): Readable {
+  return Readable.from(generateTar(entries), { objectMode: false, highWaterMark: OUTPUT_CHUNK_BYTES });
 }
 
-/** Headers and small files make tiny chunks; gzip and hashing run far faster on large ones. */
-async function* coalesce(chunks: AsyncIterable<Buffer>, targetBytes: number): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  for await (const chunk of chunks) {
-    if (pendingBytes === 0 && chunk.length >= targetBytes) {
-      yield chunk;
-      continue;
+/**
+ * Headers, small files and padding are copied into one output chunk at a time: a layer of
+ * thousands of tiny files becomes a few large chunks (gzip and hashing run far faster on those),
+ * with one yield per chunk instead of three per file. Streamed (large) contents pass through.
+ */
+async function* generateTar(source: TarEntrySource): AsyncGenerator<Buffer> {
+  const output = new ChunkBuilder(OUTPUT_CHUNK_BYTES);
+  const entries = isPromiseLike(source) ? await source : source;
+  // A synchronous source is walked without a promise per entry.
+  const iterable = Symbol.iterator in entries ? (entries as Iterable<TarSourceEntry>) : null;
+  if (iterable) {
+    for (const entry of iterable) {
+      for (const piece of entryChunks(output, entry)) yield* Buffer.isBuffer(piece) ? [piece] : piece;
     }
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes < targetBytes) continue;
-    yield Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
+  } else {
+    for await (const entry of entries) {
+      for (const piece of entryChunks(output, entry)) yield* Buffer.isBuffer(piece) ? [piece] : piece;
+    }
   }
-  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+  output.append(END_OF_ARCHIVE);
+  yield output.take();
 }
 
-async function* generateTar(entries: AsyncIterable<TarSourceEntry> | Iterable<TarSourceEntry>): AsyncGenerator<Buffer> {
-  for await (const entry of entries) {
-    yield encodeHeader(entry.header);
-    if (entry.header.type !== 'file' || entry.header.size === 0) continue;
-    yield* contentChunks(entry);
-    const padding = paddingFor(entry.header.size);
-    if (padding > 0) yield Buffer.alloc(padding);
+/** Buffers the entry into `output`, yielding only when a chunk is full or the content streams. */
+function* entryChunks(output: ChunkBuilder, entry: TarSourceEntry): Generator<Buffer | AsyncIterable<Buffer>, void, undefined> {
+  output.append(encodeHeader(entry.header));
+  const size = entry.header.type === 'file' ? entry.header.size : 0;
+  if (size > 0 && Buffer.isBuffer(entry.content)) {
+    checkContentSize(entry.header, entry.content.length);
+    output.append(entry.content);
+  } else if (size > 0) {
+    if (!output.isEmpty()) yield output.take();
+    yield contentChunks(entry);
   }
-  yield END_OF_ARCHIVE;
+  if (size > 0) output.append(PADDING.subarray(0, paddingFor(size)));
+  if (output.isFull()) yield output.take();
+}
+
+const PADDING = Buffer.alloc(BLOCK_SIZE);
+
+/** Accumulates small buffers into chunks of about `target` bytes; a taken chunk is never written again. */
+class ChunkBuilder {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly target: number) {}
+
+  append(buffer: Buffer): void {
+    if (buffer.length === 0) return;
+    this.parts.push(buffer);
+    this.bytes += buffer.length;
+  }
+
+  isFull(): boolean {
+    return this.bytes >= this.target;
+  }
+
+  isEmpty(): boolean {
+    return this.bytes === 0;
+  }
+
+  take(): Buffer {
+    const chunk = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.bytes);
+    this.parts = [];
+    this.bytes = 0;
+    return chunk;
+  }
+}
+
+function isPromiseLike(value: TarEntrySource): value is PromiseLike<Iterable<TarSourceEntry>> {
+  return typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function checkContentSize(header: TarHeader, written: number): void {
+  if (written === header.size) return;
+  throw new LayerStoreError(
+    LayerStoreErrorCode.FileChanged,
+    `${header.path} changed size while it was archived (expected ${header.size} bytes); ` +
+      'stop whatever writes to it and build again',
+    { path: header.path, expected: header.size },
+  );
 }
 
 async function* contentChunks(entry: TarSourceEntry): AsyncGenerator<Buffer> {
@@ -69,14 +123,7 @@ async function* contentChunks(entry: TarSourceEntry): AsyncGenerator<Buffer> {
     if (written > header.size) break;
     yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
   }
-  if (written !== header.size) {
-    throw new LayerStoreError(
-      LayerStoreErrorCode.FileChanged,
-      `${header.path} changed size while it was archived (expected ${header.size} bytes); ` +
-        'stop whatever writes to it and build again',
-      { path: header.path, expected: header.size },
-    );
-  }
+  checkContentSize(header, written);
 }
 
 /** The header blocks for one entry: a PAX extended header first when ustar cannot say everything. */
