@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -55,11 +56,16 @@ export function runBerth(args: string[], env: NodeJS.ProcessEnv): { status: numb
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Running: a zombie (killed, not yet reaped by its parent or init) is not. */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) [ZX] /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false; // gone between the two looks
   }
 }

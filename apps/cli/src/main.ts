@@ -8,6 +8,8 @@ const USAGE = `usage: berth COMMAND
   migrate [--revert] run pending database migrations (--revert undoes the newest one)
   build CONTEXT [-f FILE] [-t NAME:TAG] [--build-arg K=V]... [--target STAGE] [--no-cache]
                      build an image with Berth's builder into the local layer store
+  build-daemon [--idle-exit SECONDS]
+                     the warm builder that berth build starts on demand (BERTH_BUILD_DAEMON)
   image ls           images in the layer store
   image save NAME:TAG -o FILE
                      write a docker load-compatible archive
@@ -17,6 +19,8 @@ const USAGE = `usage: berth COMMAND
 Configuration comes from the environment; see README.md.`;
 
 type Command = (config: BerthConfig, args: string[]) => Promise<number | void>;
+/** A command that loads the configuration itself, only when and as far as it needs it. */
+type LightCommand = (args: string[], loadConfig: () => Promise<BerthConfig | null>) => Promise<number>;
 
 /** Each command is imported only when it runs, so `berth help` never loads Nest. */
 const COMMANDS: Record<string, Command> = {
@@ -25,8 +29,12 @@ const COMMANDS: Record<string, Command> = {
   worker: async (config) => (await import('../../worker/src/main')).runWorker(config),
   router: async (config) => (await import('../../router/src/main')).runRouter(config),
   migrate: async (config, args) => (await import('./migrate')).runMigrate(config, args),
-  build: async (config, args) => (await import('./build-command')).runBuild(config, args),
+  'build-daemon': async (config, args) => (await import('./build/build-daemon')).runBuildDaemon(config, args),
   image: async (config, args) => (await import('./image-command')).runImage(config, args),
+};
+
+const LIGHT_COMMANDS: Record<string, LightCommand> = {
+  build: async (args, loadConfig) => (await import('./build/build-command')).runBuild(args, loadConfig),
 };
 
 /** Returns an exit code for commands that finish; servers keep running and return nothing. */
@@ -36,22 +44,28 @@ export async function main(argv: string[]): Promise<number | void> {
     console.log(USAGE);
     return name ? 0 : 2;
   }
+  const light = LIGHT_COMMANDS[name];
+  if (light) return light(args, loadConfigOrReport);
   const command = COMMANDS[name];
   if (!command) {
     console.error(`berth: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
+  const config = await loadConfigOrReport();
+  return config ? command(config, args) : 1;
+}
+
+/** The configuration, or null once the one-line reason it is unusable has been printed. */
+async function loadConfigOrReport(): Promise<BerthConfig | null> {
   // The loader's own entry point: the config index would load Nest for commands that need none.
   const { ConfigError, loadConfig } = await import('@berth/config/load');
-  let config: BerthConfig;
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
-      return 1;
+      return null;
     }
     throw error;
   }
-  return command(config, args);
 }

@@ -80,6 +80,7 @@ export const environmentSchema = z.object({
     .min(1, 'must be at least 1')
     .max(64, 'must be at most 64')
     .default(() => Math.max(1, os.availableParallelism())),
+  BERTH_BUILD_DAEMON: z.enum(['auto', 'off'], { error: 'must be "auto" or "off"' }).default('auto'),
   BERTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BERTH_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   BERTH_HEALTH_TIMEOUT: z.coerce
@@ -111,6 +112,8 @@ export interface BerthConfig {
   ociRuntime: string;
   dockerHost: string;
   buildConcurrency: number;
+  /** `berth build` through a warm build daemon started on demand ('auto'), or always in-process ('off'). */
+  buildDaemon: 'auto' | 'off';
   /** How long new instances may take to become healthy before a deploy gives up. */
   healthTimeoutMs: number;
   log: { level: string; pretty: boolean };
@@ -135,6 +138,7 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     ociRuntime: env.BERTH_OCI_RUNTIME,
     dockerHost: env.DOCKER_HOST,
     buildConcurrency: env.BERTH_BUILD_CONCURRENCY,
+    buildDaemon: env.BERTH_BUILD_DAEMON,
     healthTimeoutMs: env.BERTH_HEALTH_TIMEOUT * 1000,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },

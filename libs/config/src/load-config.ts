@@ -36,7 +36,4 @@ export function loadConfig(env: RawEnvironment = process.env, cwd: string = proc
   return toConfig(parsed.data, cwd);
 }
 
-/** The environment handed to child processes that Berth supervises. */
-export function inheritedEnvironment(overrides: RawEnvironment = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...overrides };
-}
+export { inheritedEnvironment } from './client-config';

@@ -37,7 +37,10 @@ export class TagStore {
       const index = await this.readIndex();
       const others = index.manifests.filter((entry) => refName(entry) !== reference);
       const annotations = { ...descriptor.annotations, [REF_NAME_ANNOTATION]: reference };
-      await this.writeIndex({ ...index, manifests: [...others, { ...descriptor, annotations }] });
+      const entry = { ...descriptor, annotations };
+      const current = index.manifests.find((existing) => refName(existing) === reference);
+      if (current && JSON.stringify(current) === JSON.stringify(entry)) return; // unchanged: no rewrite, no fsync
+      await this.writeIndex({ ...index, manifests: [...others, entry] });
     });
   }
 

@@ -38,10 +38,13 @@ async function ownerAlive(dir: string): Promise<boolean> {
   }
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A killed owner whose parent has not reaped it yet (a detached build daemon under an init
+  // that reaps slowly) still answers signal 0: its state in /proc tells.
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return !/^\d+ \(.*\) [ZX] /s.test(stat);
 }
 
 async function deleteContainers(runcRoot: string, runner: CommandRunner, runtime: string): Promise<void> {

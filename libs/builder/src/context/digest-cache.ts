@@ -10,13 +10,19 @@ interface CachedDigest {
   digest: string;
 }
 
-/** Whole-second granularity of some file systems: a file changed this close to the last save is hashed again (git's "racy" rule). */
-const RACY_WINDOW_NS = 2_000_000_000n;
+/**
+ * Git's "racy" rule: a file changed this close to the last save may have changed again within
+ * the same timestamp tick, so it is hashed again. File systems with whole-second timestamps
+ * need two seconds; with nanosecond timestamps the kernel's coarse clock (a jiffy, at most
+ * 10 ms) plus clock reading slack is enough.
+ */
+const RACY_WINDOW_COARSE_NS = 2_000_000_000n;
+const RACY_WINDOW_FINE_NS = 50_000_000n;
 
 /**
  * Content digests of a build context's files, remembered between builds by inode, size, mtime
  * and ctime, so a rebuild does not read every file again. A file whose stat differs, or that
- * changed within two seconds of the last save, is hashed again.
+ * changed just before the last save, is hashed again.
  */
 export class DigestCache {
   private entries = new Map<string, CachedDigest>();
@@ -41,7 +47,8 @@ export class DigestCache {
     const stats = known ?? (await fs.stat(absolutePath, { bigint: true }));
     const key = { ino: `${stats.dev}:${stats.ino}`, size: String(stats.size), mtimeNs: String(stats.mtimeNs), ctimeNs: String(stats.ctimeNs) };
     const remembered = this.entries.get(absolutePath);
-    const racy = stats.mtimeNs + RACY_WINDOW_NS >= this.savedAtNs || stats.ctimeNs + RACY_WINDOW_NS >= this.savedAtNs;
+    const window = stats.mtimeNs % 1_000_000_000n === 0n ? RACY_WINDOW_COARSE_NS : RACY_WINDOW_FINE_NS;
+    const racy = stats.mtimeNs + window >= this.savedAtNs || stats.ctimeNs + window >= this.savedAtNs;
     if (remembered && !racy && remembered.ino === key.ino && remembered.size === key.size && remembered.mtimeNs === key.mtimeNs && remembered.ctimeNs === key.ctimeNs) {
       return remembered.digest;
     }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BuilderError, BuilderErrorCode } from '../build/builder.errors';
 import { secureJoin } from '../fs/secure-join';
 import { CommandRunner } from './command-runner';
 import { resolveImageUser } from './image-user';
@@ -99,6 +100,8 @@ export class RuncExecutor {
   }
 
   private async runContainer(id: string, bundle: string, request: RunStepRequest): Promise<number> {
+    // A cancel during the mount and bundle set-up has no container to kill yet: never start one.
+    if (request.signal?.aborted) throw new BuilderError(BuilderErrorCode.Cancelled, 'the build was cancelled');
     const root = path.join(this.options.stateDir, 'runc');
     const running = this.runner.start(this.options.runtime, ['--root', root, 'run', '--bundle', bundle, id]);
     running.stdout.on('data', (chunk: Buffer) => request.onOutput('stdout', chunk));
