@@ -31,19 +31,20 @@ function example(event: string, pick: (payload: Payload) => boolean = () => true
 }
 
 /** A GitHub REST API stand-in that records the commit statuses it is sent. */
-async function startFakeGithubApi(): Promise<{ url: string; statuses: Array<{ path: string; auth?: string; body: Record<string, string> }>; close(): Promise<void> }> {
+async function startFakeGithubApi() {
   const statuses: Array<{ path: string; auth?: string; body: Record<string, string> }> = [];
+  const fake = { url: '', statuses, answer: 201, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       statuses.push({ path: request.url ?? '', auth: request.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') });
-      response.writeHead(201, { 'Content-Type': 'application/json' }).end('{}');
+      response.writeHead(fake.answer, { 'Content-Type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, statuses, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  fake.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return fake;
 }
 
 describe('GitHub webhooks deploy pushes to the linked branch', { skip: !isRoot && 'needs root (builder) and Docker' }, () => {
@@ -147,14 +148,26 @@ describe('GitHub webhooks deploy pushes to the linked branch', { skip: !isRoot &
     assert.equal((await send('push', null, { raw: Buffer.from('payload=%7B%7D') })).status, 400);
     const huge = await fetch(`${stack.apiUrl}/webhooks/github/${APP}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.alloc(25 * 1024 * 1024 + 1, 0x20) });
     assert.equal(huge.status, 413);
+    // Without a Content-Length the body is counted while it streams.
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 26; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${stack.apiUrl}/webhooks/github/${APP}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    assert.equal(streamed.status, 413);
   });
 
   it('acknowledges and ignores tags, other branches and deletions', async () => {
     const tag = example('push', (p) => String(p.ref).startsWith('refs/tags/') && p.deleted === false);
+    tag.repository.full_name = REPOSITORY;
     for (const [payload, why] of [
       [tag, /tag simple-tag/],
       [pushPayload({ ref: 'refs/heads/feature' }), /not the linked branch/],
       [pushPayload({ before: head, after: '0'.repeat(40), deleted: true }), /was deleted/],
+      [{ ...pushPayload({}), repository: { ...pushPayload({}).repository, full_name: 'someone/else' } }, /not the linked octo\/hooked/],
     ] as const) {
       const answer = await send('push', payload);
       assert.equal(answer.status, 202);
@@ -196,9 +209,36 @@ describe('GitHub webhooks deploy pushes to the linked branch', { skip: !isRoot &
     assert.equal((await builds()).length, 1, 'one build in all');
   });
 
+  it('a second push deploys even when GitHub refuses the commit statuses', async () => {
+    await work.commit({ 'index.html': 'second from github\n' });
+    await work.git('push', '-q', origin, 'main');
+    const previous = head;
+    head = (await work.git('rev-parse', 'HEAD')).stdout.trim();
+    github.answer = 500;
+    const answer = await send('push', pushPayload({ before: previous }));
+    assert.equal(answer.status, 202);
+    await eventually(async () => (await httpGet(stack.routerPort, `${APP}.localhost`)).body === 'second from github\n', 120_000, 'the second commit to serve');
+    await eventually(async () => github.statuses.filter((s) => s.path.endsWith(head)).length === 2, 10_000, 'both statuses to be attempted');
+    assert.deepEqual((await builds()).map((b) => b.status), ['succeeded', 'succeeded']);
+  });
+
+  it('a fetch that fails is recorded and builds nothing', async () => {
+    const relinked = await api<{ secret: string | null }>(`/api/apps/${APP}/github`, {
+      method: 'PUT',
+      body: JSON.stringify({ repository: REPOSITORY, branch: 'main', cloneUrl: 'file:///nonexistent/berth-origin.git' }),
+    });
+    assert.equal(relinked.status, 200);
+    assert.equal(relinked.body.secret, null, 'an update keeps (and does not show) the secret');
+    const answer = await send('push', pushPayload({ before: head, after: 'c'.repeat(40) }));
+    assert.equal(answer.status, 202);
+    const failed = await eventually(async () => (await deliveries()).find((d) => d.result === 'failed'), 10_000, 'the delivery to fail');
+    assert.match(failed.detail ?? '', /fetching cccccccccccc from file:\/\/\/nonexistent\/berth-origin.git failed/);
+    assert.equal((await builds()).length, 2);
+  });
+
   it('records every delivery, and a rotated secret replaces the old one', async () => {
     const results = (await deliveries()).map((d) => d.result).sort();
-    assert.deepEqual(results, ['building', 'duplicate', 'ignored', 'ignored', 'ignored', 'invalid', 'pong', 'rejected', 'rejected', 'skipped']);
+    assert.deepEqual(results, ['building', 'building', 'duplicate', 'failed', 'ignored', 'ignored', 'ignored', 'ignored', 'invalid', 'pong', 'rejected', 'rejected', 'skipped']);
     const rotated = await api<{ secret: string }>(`/api/apps/${APP}/github/secret`, { method: 'POST' });
     assert.match(rotated.body.secret, /^[0-9a-f]{64}$/);
     assert.equal((await send('ping', example('ping'))).status, 401);

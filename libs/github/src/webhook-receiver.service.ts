@@ -62,7 +62,7 @@ export class WebhookReceiver {
     const push = pushPayload.safeParse(payload);
     if (!push.success) return this.invalid(app, delivery, `not a push payload: ${push.error.issues[0].path.join('.')}: ${push.error.issues[0].message}`);
     const fields = { ref: push.data.ref, afterSha: push.data.after };
-    const action = pushAction(push.data, link.branch);
+    const action = pushAction(push.data, link);
     if (!action.deploy) return this.claim(app, delivery, { ...fields, result: DeliveryResult.Ignored, detail: action.why });
     return this.claim(app, delivery, { ...fields, result: DeliveryResult.Queued, detail: null });
   }
