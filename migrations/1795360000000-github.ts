@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * GitHub links (one per app; secrets encrypted at rest) and every webhook delivery received.
- * A delivery claims its (hook, delivery id) once: replays, forgeries and bad bodies are still
- * recorded, but outside the unique index so they can never block the genuine one.
+ * A delivery claims its (hook, delivery id) and its body once: replays, forgeries and bad bodies
+ * are still recorded, but outside the unique indexes so they can never block the genuine one.
  */
 export class Github1795360000000 implements MigrationInterface {
   name = 'Github1795360000000';
@@ -31,6 +31,7 @@ export class Github1795360000000 implements MigrationInterface {
       event text NOT NULL,
       ref text,
       after_sha text,
+      body_sha256 text NOT NULL,
       result text NOT NULL,
       detail text,
       build_id uuid REFERENCES builds(id) ON DELETE SET NULL,
@@ -38,6 +39,10 @@ export class Github1795360000000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
     await db.query(`CREATE UNIQUE INDEX github_deliveries_claim_idx ON github_deliveries (app_id, hook_id, delivery_id)
+      WHERE result NOT IN ('rejected', 'invalid', 'duplicate')`);
+    // The delivery id is a header outside the signature: a captured payload resent under a new
+    // id has the same bytes, so the body's hash is claimed once too.
+    await db.query(`CREATE UNIQUE INDEX github_deliveries_body_idx ON github_deliveries (app_id, body_sha256)
       WHERE result NOT IN ('rejected', 'invalid', 'duplicate')`);
     await db.query(`CREATE INDEX github_deliveries_app_created_idx ON github_deliveries (app_id, created_at DESC)`);
   }

@@ -200,10 +200,13 @@ describe('GitHub webhooks deploy pushes to the linked branch', { skip: !isRoot &
     assert.equal(github.statuses[0].auth, 'Bearer ghp_example');
     assert.equal(github.statuses[1].body.target_url, `${stack.apiUrl}/api/builds/${build.id}/log`);
 
-    // The same delivery again, and a new delivery of the deployed commit, start nothing.
+    // The same delivery again, the same signed body under a new delivery id, and a new push of
+    // the deployed commit (a force-push back to it) start nothing.
     const replay = await send('push', pushPayload({}), { deliveryId });
     assert.equal(replay.body.result, 'duplicate');
-    const again = await send('push', pushPayload({}));
+    const resent = await send('push', pushPayload({}));
+    assert.equal(resent.body.result, 'duplicate');
+    const again = await send('push', pushPayload({ before: 'a'.repeat(40) }));
     assert.equal(again.status, 202);
     await eventually(async () => (await deliveries()).some((d) => d.result === 'skipped' && /already deployed/.test(d.detail ?? '')), 10_000, 'the redelivery to be skipped');
     assert.equal((await builds()).length, 1, 'one build in all');
@@ -238,7 +241,7 @@ describe('GitHub webhooks deploy pushes to the linked branch', { skip: !isRoot &
 
   it('records every delivery, and a rotated secret replaces the old one', async () => {
     const results = (await deliveries()).map((d) => d.result).sort();
-    assert.deepEqual(results, ['building', 'building', 'duplicate', 'failed', 'ignored', 'ignored', 'ignored', 'ignored', 'invalid', 'pong', 'rejected', 'rejected', 'skipped']);
+    assert.deepEqual(results, ['building', 'building', 'duplicate', 'duplicate', 'failed', 'ignored', 'ignored', 'ignored', 'ignored', 'invalid', 'pong', 'rejected', 'rejected', 'skipped']);
     const rotated = await api<{ secret: string }>(`/api/apps/${APP}/github/secret`, { method: 'POST' });
     assert.match(rotated.body.secret, /^[0-9a-f]{64}$/);
     assert.equal((await send('ping', example('ping'))).status, 401);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -27,6 +28,10 @@ export interface WebhookAnswer {
   status: 200 | 202;
   body: { result: DeliveryResult; delivery: string; detail?: string };
 }
+
+/** Deliveries that claim nothing (forged, malformed, replayed); only the newest of these are kept per app. */
+const UNCLAIMED = [DeliveryResult.Rejected, DeliveryResult.Invalid, DeliveryResult.Duplicate];
+const UNCLAIMED_KEPT = 1000;
 
 type Recorded = Pick<GithubDeliveryEntity, 'result'> & Partial<Pick<GithubDeliveryEntity, 'ref' | 'afterSha' | 'detail'>>;
 
@@ -88,7 +93,7 @@ export class WebhookReceiver {
       row = await this.record(app, delivery, outcome);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const detail = `a replay of delivery ${delivery.deliveryId}: nothing done`;
+      const detail = 'a replay of an earlier delivery (the same delivery id or the same signed body): nothing done';
       row = await this.record(app, delivery, { ...outcome, result: DeliveryResult.Duplicate, detail });
       return { status: 200, body: { result: row.result, delivery: row.id, detail } };
     }
@@ -105,18 +110,30 @@ export class WebhookReceiver {
     }
   }
 
-  private record(app: AppEntity, delivery: WebhookDelivery, outcome: Recorded): Promise<GithubDeliveryEntity> {
-    return this.deliveries.save(
+  private async record(app: AppEntity, delivery: WebhookDelivery, outcome: Recorded): Promise<GithubDeliveryEntity> {
+    const row = await this.deliveries.save(
       this.deliveries.create({
         appId: app.id,
         hookId: (delivery.hookId ?? '').slice(0, 64),
         deliveryId: (delivery.deliveryId ?? '').slice(0, 128),
+        bodySha256: createHash('sha256').update(delivery.body).digest('hex'),
         event: (delivery.event ?? '').slice(0, 64),
         ref: outcome.ref ?? null,
         afterSha: outcome.afterSha ?? null,
         result: outcome.result,
         detail: outcome.detail?.slice(0, 1000) ?? null,
       }),
+    );
+    // Anyone can send unsigned requests: their records must not grow without bound.
+    if (UNCLAIMED.includes(row.result)) await this.pruneUnclaimed(app.id);
+    return row;
+  }
+
+  private async pruneUnclaimed(appId: string): Promise<void> {
+    await this.deliveries.query(
+      `DELETE FROM github_deliveries WHERE id IN (
+         SELECT id FROM github_deliveries WHERE app_id = $1 AND result = ANY($2) ORDER BY created_at DESC OFFSET $3)`,
+      [appId, UNCLAIMED, UNCLAIMED_KEPT],
     );
   }
 }

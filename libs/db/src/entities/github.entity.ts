@@ -85,6 +85,10 @@ export class GithubDeliveryEntity {
   @Column({ name: 'after_sha', type: 'text', nullable: true })
   afterSha!: string | null;
 
+  /** Claimed once per app, like the delivery id: a resent body is a replay whatever its headers say. */
+  @Column({ name: 'body_sha256', type: 'text' })
+  bodySha256!: string;
+
   @Column({ type: 'text' })
   result!: DeliveryResult;
 
