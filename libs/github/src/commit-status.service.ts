@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BuildEntity, BuildSource, GithubLinkEntity, ReleaseEntity, ReleaseStatus } from '@berth/db';
+import { BuildEntity, BuildSource, BuildStatus, GithubLinkEntity, ReleaseEntity, ReleaseStatus } from '@berth/db';
 import { COMMIT_STATUS_REPORTER, CommitState, CommitStatusReporter } from './commit-status';
 import { GITHUB_SECRET_BOX } from './github-links.service';
 import { SecretBox } from './secret-box';
@@ -27,13 +27,16 @@ export class CommitStatusService {
     @Inject(GITHUB_SECRET_BOX) private readonly box: SecretBox,
   ) {}
 
-  /** After a build job: success when its release was deployed, failure otherwise. */
+  /** After a build job: success when its release was deployed, error when a newer build superseded it, failure otherwise. */
   async buildFinished(buildId: string): Promise<void> {
+    const build = await this.dataSource.getRepository(BuildEntity).findOneBy({ id: buildId });
+    if (!build || build.source !== BuildSource.Webhook) return;
+    if (build.status === BuildStatus.Superseded || build.status === BuildStatus.Cancelled) return this.report(buildId, 'error', `Not deployed: the build was ${build.status}`);
     const deployed = await this.dataSource.getRepository(ReleaseEntity).countBy({ buildId, status: ReleaseStatus.Deployed });
     await this.report(buildId, deployed > 0 ? 'success' : 'failure');
   }
 
-  async report(buildId: string, state: CommitState): Promise<void> {
+  async report(buildId: string, state: CommitState, description = DESCRIPTIONS[state]): Promise<void> {
     try {
       const build = await this.dataSource.getRepository(BuildEntity).findOneBy({ id: buildId });
       if (!build?.commitSha || build.source !== BuildSource.Webhook) return;
@@ -43,7 +46,7 @@ export class CommitStatusService {
         repository: link.repository,
         sha: build.commitSha,
         state,
-        description: DESCRIPTIONS[state],
+        description,
         targetUrl: `${link.berthUrl}/api/builds/${build.id}/log`,
         token: await this.box.open(link.tokenEncrypted),
       });
