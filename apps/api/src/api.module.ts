@@ -8,6 +8,7 @@ import { DbModule } from '@berth/db';
 import { LoggingModule } from '@berth/logging';
 import { RouterControlModule } from '@berth/deployer';
 import { GitModule } from '@berth/git';
+import { GithubModule } from '@berth/github';
 import { QueueModule } from '@berth/queue';
 import { ReleasesModule } from '@berth/releases';
 import { RegistryModule } from '@berth/registry';
@@ -15,6 +16,8 @@ import { RuntimeModule } from '@berth/runtime';
 import { AppsController } from './apps/apps.controller';
 import { BuildsController } from './builds/builds.controller';
 import { DomainsController } from './domains/domains.controller';
+import { GithubController } from './github/github.controller';
+import { WebhooksController } from './github/webhooks.controller';
 import { FormationService } from './releases/formation.service';
 import { ReleasesController } from './releases/releases.controller';
 import { ApiGitModule } from './git/git.module';
@@ -42,8 +45,9 @@ export class ApiModule {
         AppsModule,
         ReleasesModule,
         RegistryModule,
+        GithubModule.forRoot(config),
       ],
-      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController],
+      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController, GithubController, WebhooksController],
       providers: [
         ReadinessService,
         FormationService,

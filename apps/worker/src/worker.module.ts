@@ -4,6 +4,7 @@ import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { DeployerModule } from '@berth/deployer';
 import { GitModule } from '@berth/git';
+import { GithubModule } from '@berth/github';
 import { LoggingModule } from '@berth/logging';
 import { QueueModule } from '@berth/queue';
 import { RuntimeModule } from '@berth/runtime';
@@ -32,6 +33,7 @@ export class WorkerModule {
         GitModule.forRoot(config.dataDir),
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),
+        GithubModule.forRoot(config),
       ],
       providers: [AppBuildLocks, BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
     };

@@ -91,6 +91,8 @@ export const environmentSchema = z.object({
     .default(60),
   BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
+  BERTH_MASTER_KEY_FILE: z.string().min(1, 'must not be empty').optional(),
+  BERTH_GITHUB_API_URL: urlWithScheme(['https:', 'http:']).default('https://api.github.com'),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -119,6 +121,10 @@ export interface BerthConfig {
   log: { level: string; pretty: boolean };
   /** Pulling base images from registries. */
   registryClient: { insecureRegistries: string[]; auth?: RegistryAuthSetting };
+  /** The key file secrets at rest are encrypted with; unset means `<dataDir>/master.key`, made on first use. */
+  masterKeyFile?: string;
+  /** GitHub's REST API, where commit statuses go (a test points it at a local server). */
+  github: { apiUrl: string };
 }
 
 /** Stable for as long as the data directory stays where it is; two data dirs are two installations. */
@@ -142,6 +148,8 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     healthTimeoutMs: env.BERTH_HEALTH_TIMEOUT * 1000,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },
+    masterKeyFile: env.BERTH_MASTER_KEY_FILE === undefined ? undefined : path.resolve(cwd, env.BERTH_MASTER_KEY_FILE),
+    github: { apiUrl: env.BERTH_GITHUB_API_URL.replace(/\/+$/, '') },
   };
 }
 

@@ -8,6 +8,8 @@ export enum JobName {
   RunBuild = 'build.run',
   RunDeploy = 'deploy.run',
   ScaleApp = 'deploy.scale',
+  /** A GitHub push delivery: fetch its commit, then build it like a git push. */
+  GithubPush = 'github.push',
 }
 
 /** Payloads carry ids only: the database holds the state of record, never the queue. */
@@ -15,10 +17,12 @@ export interface JobPayloads {
   [JobName.RunBuild]: { buildId: string };
   [JobName.RunDeploy]: { releaseId: string };
   [JobName.ScaleApp]: { appId: string };
+  [JobName.GithubPush]: { deliveryId: string };
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.RunBuild]: QueueName.Builds,
   [JobName.RunDeploy]: QueueName.Deploys,
   [JobName.ScaleApp]: QueueName.Deploys,
+  [JobName.GithubPush]: QueueName.Builds,
 };

@@ -4,6 +4,7 @@ import { AuthErrorCode } from '@berth/auth';
 import { DependencyErrorCode, RequestErrorCode } from '@berth/errors';
 import { DeployerErrorCode } from '@berth/deployer';
 import { GitErrorCode } from '@berth/git';
+import { GithubErrorCode } from '@berth/github';
 import { ReleasesErrorCode } from '@berth/releases';
 import { RuntimeErrorCode } from '@berth/runtime';
 
@@ -13,6 +14,7 @@ type ErrorCode =
   | DependencyErrorCode
   | DeployerErrorCode
   | GitErrorCode
+  | GithubErrorCode
   | ReleasesErrorCode
   | RequestErrorCode
   | RuntimeErrorCode;
@@ -52,4 +54,11 @@ export const HTTP_STATUS_OF: Record<ErrorCode, HttpStatus> = {
   [GitErrorCode.RepositoryNotFound]: HttpStatus.NOT_FOUND,
   [GitErrorCode.InvalidService]: HttpStatus.BAD_REQUEST,
   [GitErrorCode.GitFailed]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [GithubErrorCode.NotLinked]: HttpStatus.NOT_FOUND,
+  [GithubErrorCode.InvalidSignature]: HttpStatus.UNAUTHORIZED,
+  [GithubErrorCode.InvalidPayload]: HttpStatus.BAD_REQUEST,
+  [GithubErrorCode.FileUrlForbidden]: HttpStatus.FORBIDDEN,
+  [GithubErrorCode.InvalidCloneUrl]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [GithubErrorCode.FetchFailed]: HttpStatus.BAD_GATEWAY,
+  [GithubErrorCode.SecretUnreadable]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

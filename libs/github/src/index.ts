@@ -1,0 +1,13 @@
+export { cloneUrlKind, CloneUrlKind, defaultCloneUrl } from './clone-url';
+export { COMMIT_FETCHER, CommitFetcher, FetchRequest, GitCommitFetcher } from './commit-fetcher';
+export { COMMIT_STATUS_REPORTER, CommitState, CommitStatus, CommitStatusReporter, GithubCommitStatusReporter } from './commit-status';
+export { CommitStatusService } from './commit-status.service';
+export { DeployKey, generateDeployKey } from './deploy-key';
+export { GithubError, GithubErrorCode } from './github.errors';
+export { Actor, GITHUB_SECRET_BOX, GithubLinksService, LinkInput, LinkView, LinkWithSecret } from './github-links.service';
+export { GithubModule, masterKeyFileOf } from './github.module';
+export { GithubPushService } from './github-push.service';
+export { pushAction, PushPayload, pushPayload } from './payloads';
+export { FileMasterKey, MASTER_KEY_SOURCE, MasterKeySource, SecretBox } from './secret-box';
+export { signPayload, verifySignature } from './signature';
+export { WebhookAnswer, WebhookDelivery, WebhookReceiver } from './webhook-receiver.service';
