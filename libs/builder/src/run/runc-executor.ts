@@ -108,11 +108,16 @@ export class RuncExecutor {
     running.stderr.on('data', (chunk: Buffer) => request.onOutput('stderr', chunk));
     const kill = () => void this.runner.run(this.options.runtime, ['--root', root, 'kill', id, 'KILL']);
     request.signal?.addEventListener('abort', kill, { once: true });
+    let exitedCleanly = false;
     try {
-      return await running.exited;
+      const code = await running.exited;
+      exitedCleanly = !request.signal?.aborted;
+      return code;
     } finally {
       request.signal?.removeEventListener('abort', kill);
-      await this.runner.run(this.options.runtime, ['--root', root, 'delete', '--force', id]);
+      // `runc run` deletes its container when the process exits; only a cancel or a failure to
+      // wait leaves one behind (a process per RUN step saved on the common path).
+      if (!exitedCleanly) await this.runner.run(this.options.runtime, ['--root', root, 'delete', '--force', id]);
     }
   }
 }
