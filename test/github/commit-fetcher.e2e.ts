@@ -20,7 +20,7 @@ describe('GitCommitFetcher', () => {
   let origin: string;
   let target: string;
   let commit: string;
-  let originalPath: string | undefined;
+  let searchPath = '';
 
   before(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-fetcher-'));
@@ -38,18 +38,16 @@ describe('GitCommitFetcher', () => {
     await fs.mkdir(bin);
     const script = `#!/bin/sh\nlog="${root}/ssh.log"\necho "args: $*" >> "$log"\nwhile [ $# -gt 1 ]; do if [ "$1" = "-i" ]; then stat -c 'mode: %a' "$2" >> "$log"; fi; shift; done\nexec sh -c "$1"\n`;
     await fs.writeFile(path.join(bin, 'ssh'), script, { mode: 0o755 });
-    originalPath = process.env.PATH;
-    process.env.PATH = `${bin}:${process.env.PATH}`;
+    searchPath = `${bin}:${process.env.PATH}`;
   });
 
   after(async () => {
-    process.env.PATH = originalPath;
     await fs.rm(root, { recursive: true, force: true });
   });
 
   it('fetches a commit over ssh with the deploy key in a 0600 file that is gone afterwards', async () => {
     const key = generateDeployKey('berth:test');
-    await new GitCommitFetcher().fetch({ gitDir: target, url: `git@github.invalid:${origin}`, branch: 'trunk', commit, targetRef: 'refs/heads/main', deployKey: key.privateKey });
+    await new GitCommitFetcher(searchPath).fetch({ gitDir: target, url: `git@github.invalid:${origin}`, branch: 'trunk', commit, targetRef: 'refs/heads/main', deployKey: key.privateKey });
     const { stdout } = await run('git', ['--git-dir', target, 'rev-parse', 'refs/heads/main']);
     assert.equal(stdout.trim(), commit);
     const log = await fs.readFile(path.join(root, 'ssh.log'), 'utf8');
@@ -69,7 +67,7 @@ describe('GitCommitFetcher', () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/octo/app.git`;
       await assert.rejects(
-        new GitCommitFetcher().fetch({ gitDir: target, url, branch: 'main', commit, targetRef: 'refs/heads/main', token: 'ghp_secret' }),
+        new GitCommitFetcher(searchPath).fetch({ gitDir: target, url, branch: 'main', commit, targetRef: 'refs/heads/main', token: 'ghp_secret' }),
         (error: Error) => error.message.includes('failed') && !error.message.includes('ghp_secret'),
       );
       assert.equal(seen[0], `Basic ${Buffer.from('x-access-token:ghp_secret').toString('base64')}`);

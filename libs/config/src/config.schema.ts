@@ -92,6 +92,7 @@ export const environmentSchema = z.object({
   BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
   BERTH_MASTER_KEY_FILE: z.string().min(1, 'must not be empty').optional(),
+  PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
   BERTH_GITHUB_API_URL: urlWithScheme(['https:', 'http:']).default('https://api.github.com'),
 });
 
@@ -116,6 +117,8 @@ export interface BerthConfig {
   buildConcurrency: number;
   /** `berth build` through a warm build daemon started on demand ('auto'), or always in-process ('off'). */
   buildDaemon: 'auto' | 'off';
+  /** PATH at start: where tools Berth runs with a minimal environment (git for GitHub fetches) are found. */
+  searchPath: string;
   /** How long new instances may take to become healthy before a deploy gives up. */
   healthTimeoutMs: number;
   log: { level: string; pretty: boolean };
@@ -145,6 +148,7 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     dockerHost: env.DOCKER_HOST,
     buildConcurrency: env.BERTH_BUILD_CONCURRENCY,
     buildDaemon: env.BERTH_BUILD_DAEMON,
+    searchPath: env.PATH,
     healthTimeoutMs: env.BERTH_HEALTH_TIMEOUT * 1000,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },

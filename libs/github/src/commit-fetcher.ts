@@ -33,6 +33,9 @@ const FETCH_TIMEOUT_MS = 10 * 60 * 1000;
  * token travels as an http.extraHeader through GIT_CONFIG_* variables, never on a command line.
  */
 export class GitCommitFetcher implements CommitFetcher {
+  /** `searchPath`: where git (and ssh) are found; the PATH Berth was started with (config.searchPath). */
+  constructor(private readonly searchPath: string) {}
+
   async fetch(request: FetchRequest): Promise<void> {
     const keyDir = request.deployKey ? await fs.mkdtemp(path.join(os.tmpdir(), 'berth-deploy-key-')) : null;
     try {
@@ -56,7 +59,7 @@ export class GitCommitFetcher implements CommitFetcher {
   }
 
   private async environment(request: FetchRequest, keyDir: string | null): Promise<Record<string, string>> {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.homedir(), GIT_TERMINAL_PROMPT: '0' };
+    const env: Record<string, string> = { PATH: this.searchPath, HOME: os.homedir(), GIT_TERMINAL_PROMPT: '0' };
     if (keyDir && request.deployKey) {
       const keyFile = path.join(keyDir, 'id_ed25519');
       await fs.writeFile(keyFile, request.deployKey, { mode: 0o600 });

@@ -19,7 +19,7 @@ export function masterKeyFileOf(config: Pick<BerthConfig, 'dataDir' | 'masterKey
 /** GitHub links and webhooks; the api uses the links and the receiver, the worker the push and status services. */
 @Module({})
 export class GithubModule {
-  static forRoot(config: Pick<BerthConfig, 'dataDir' | 'masterKeyFile' | 'github'>): DynamicModule {
+  static forRoot(config: Pick<BerthConfig, 'dataDir' | 'masterKeyFile' | 'github' | 'searchPath'>): DynamicModule {
     const services = [GithubLinksService, WebhookReceiver, GithubPushService, CommitStatusService];
     return {
       module: GithubModule,
@@ -28,7 +28,7 @@ export class GithubModule {
         ...services,
         { provide: MASTER_KEY_SOURCE, useValue: new FileMasterKey(masterKeyFileOf(config)) },
         { provide: GITHUB_SECRET_BOX, inject: [MASTER_KEY_SOURCE], useFactory: (master: MasterKeySource) => new SecretBox(master) },
-        { provide: COMMIT_FETCHER, useClass: GitCommitFetcher },
+        { provide: COMMIT_FETCHER, useValue: new GitCommitFetcher(config.searchPath) },
         { provide: COMMIT_STATUS_REPORTER, useValue: new GithubCommitStatusReporter(config.github.apiUrl) },
       ],
       exports: services,
