@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppEventsModule } from '@berth/app-logs';
 import { AppsModule } from '@berth/apps';
 import { AuthModule } from '@berth/auth';
+import { CertificatesModule } from '@berth/certificates';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { LoggingModule } from '@berth/logging';
@@ -42,6 +43,7 @@ export class ApiModule {
         AppsModule,
         ReleasesModule,
         RegistryModule,
+        CertificatesModule.forRoot(config, { issuer: false }),
       ],
       controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController],
       providers: [

@@ -90,6 +90,15 @@ export const environmentSchema = z.object({
     .default(60),
   BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
+  BERTH_ACME_DIRECTORY_URL: urlWithScheme(['https:']).default('https://acme-v02.api.letsencrypt.org/directory'),
+  BERTH_ACME_EMAIL: z.email('must be an email address such as ops@example.com').optional(),
+  BERTH_ACME_CA_BUNDLE: z.string().min(1, 'must be the path of a PEM file').optional(),
+  BERTH_ACME_RENEW_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(80, 'must be at most 80 days')
+    .default(30),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -116,6 +125,8 @@ export interface BerthConfig {
   log: { level: string; pretty: boolean };
   /** Pulling base images from registries. */
   registryClient: { insecureRegistries: string[]; auth?: RegistryAuthSetting };
+  /** Automatic certificates for custom domains (issued only when the router has a TLS port). */
+  acme: { directoryUrl: string; email?: string; caBundlePath?: string; renewBeforeMs: number };
 }
 
 /** Stable for as long as the data directory stays where it is; two data dirs are two installations. */
@@ -138,6 +149,12 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     healthTimeoutMs: env.BERTH_HEALTH_TIMEOUT * 1000,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },
+    acme: {
+      directoryUrl: env.BERTH_ACME_DIRECTORY_URL,
+      email: env.BERTH_ACME_EMAIL,
+      caBundlePath: env.BERTH_ACME_CA_BUNDLE === undefined ? undefined : path.resolve(cwd, env.BERTH_ACME_CA_BUNDLE),
+      renewBeforeMs: env.BERTH_ACME_RENEW_DAYS * 24 * 3600 * 1000,
+    },
   };
 }
 

@@ -2,12 +2,14 @@
 export enum QueueName {
   Builds = 'builds',
   Deploys = 'deploys',
+  Certificates = 'certificates',
 }
 
 export enum JobName {
   RunBuild = 'build.run',
   RunDeploy = 'deploy.run',
   ScaleApp = 'deploy.scale',
+  IssueCertificate = 'certificate.issue',
 }
 
 /** Payloads carry ids only: the database holds the state of record, never the queue. */
@@ -15,10 +17,12 @@ export interface JobPayloads {
   [JobName.RunBuild]: { buildId: string };
   [JobName.RunDeploy]: { releaseId: string };
   [JobName.ScaleApp]: { appId: string };
+  [JobName.IssueCertificate]: { hostname: string };
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.RunBuild]: QueueName.Builds,
   [JobName.RunDeploy]: QueueName.Deploys,
   [JobName.ScaleApp]: QueueName.Deploys,
+  [JobName.IssueCertificate]: QueueName.Certificates,
 };
