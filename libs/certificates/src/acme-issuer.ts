@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import https from 'node:https';
 import { Logger } from '@nestjs/common';
 import * as acme from 'acme-client';
@@ -29,21 +29,15 @@ export class AcmeHttpIssuer implements CertificateIssuer {
   constructor(
     private readonly store: CertificateStore,
     private readonly acmeConfig: BerthConfig['acme'],
-  ) {
-    // acme-client talks through its own axios instance; a private CA (a test's pebble) is
-    // trusted for the ACME API only, never for anything else this process connects to.
-    if (acmeConfig.caBundlePath) acme.axios.defaults.httpsAgent = new https.Agent({ ca: fs.readFileSync(acmeConfig.caBundlePath) });
-  }
+  ) {}
 
   async issue(hostname: string): Promise<IssuedCertificate> {
     if (hostname.startsWith('*.')) throw new Error(`${hostname} is a wildcard: http-01 cannot prove it, so Berth issues no certificate for it`);
-    const accountKey = await this.store.accountKey(this.acmeConfig.directoryUrl, async () => (await acme.crypto.createPrivateEcdsaKey()).toString());
-    const client = new acme.Client({ directoryUrl: this.acmeConfig.directoryUrl, accountKey });
+    await this.trustCaBundle();
+    const client = await this.client();
     const [key, csr] = await acme.crypto.createCsr({ commonName: hostname, altNames: [hostname] }, await acme.crypto.createPrivateEcdsaKey());
     const certPem = await client.auto({
       csr,
-      email: this.acmeConfig.email,
-      termsOfServiceAgreed: true,
       challengePriority: ['http-01'],
       // The CA checks for real; a local pre-check from the worker would need the public DNS
       // and port 80 to reach this machine from itself, which is not true behind most NATs.
@@ -54,5 +48,30 @@ export class AcmeHttpIssuer implements CertificateIssuer {
     const info = acme.crypto.readCertificateInfo(certPem);
     this.logger.log(`certificate for ${hostname} issued, valid until ${info.notAfter.toISOString()}`);
     return { certPem, keyPem: key.toString(), notAfter: info.notAfter };
+  }
+
+  /**
+   * The account is registered once and its URL kept: acme-client would otherwise "update" an
+   * existing account with an empty body on every order, which servers (pebble) refuse.
+   */
+  private async client(): Promise<acme.Client> {
+    const { directoryUrl, email } = this.acmeConfig;
+    const account = await this.store.account(directoryUrl, async () => (await acme.crypto.createPrivateEcdsaKey()).toString());
+    const client = new acme.Client({ directoryUrl, accountKey: account.key, accountUrl: account.url });
+    if (!account.url) {
+      await client.createAccount({ termsOfServiceAgreed: true, contact: email ? [`mailto:${email}`] : undefined });
+      await this.store.saveAccountUrl(directoryUrl, client.getAccountUrl());
+    }
+    return client;
+  }
+
+  /**
+   * acme-client talks through its own axios instance; a private CA (a test's pebble) is
+   * trusted for the ACME API only, never for anything else this process connects to. Read at
+   * each order, so replacing the file needs no restart.
+   */
+  private async trustCaBundle(): Promise<void> {
+    if (!this.acmeConfig.caBundlePath) return;
+    acme.axios.defaults.httpsAgent = new https.Agent({ ca: await fs.readFile(this.acmeConfig.caBundlePath) });
   }
 }
