@@ -14,6 +14,8 @@ export const CLOCK = Symbol('CLOCK');
 export type Clock = () => Date;
 
 const SCAN_INTERVAL_MS = 60_000;
+/** Longer than any order takes; a worker that dies mid-order blocks the hostname this long. */
+const ORDER_LEASE_MS = 10 * 60_000;
 const FIRST_SCAN_DELAY_MS = 2_000;
 
 /**
@@ -25,7 +27,6 @@ const FIRST_SCAN_DELAY_MS = 2_000;
 @Injectable()
 export class CertificateManager implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CertificateManager.name);
-  private readonly inProgress = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private scanning = false;
 
@@ -73,8 +74,8 @@ export class CertificateManager implements OnApplicationBootstrap, OnApplication
   }
 
   private async issue(hostname: string): Promise<void> {
-    if (this.inProgress.has(hostname)) return;
-    this.inProgress.add(hostname);
+    const now = this.now();
+    if (!(await this.store.claim(hostname, now, new Date(now.getTime() + ORDER_LEASE_MS)))) return;
     try {
       const cert = await this.issuer.issue(hostname);
       await this.store.markIssued(hostname, cert.certPem, cert.keyPem, cert.notAfter);
@@ -83,8 +84,6 @@ export class CertificateManager implements OnApplicationBootstrap, OnApplication
       const reason = describeFailure(error);
       this.logger.error(`certificate for ${hostname} failed: ${reason}`);
       await this.store.markFailed(hostname, reason, this.now());
-    } finally {
-      this.inProgress.delete(hostname);
     }
   }
 }

@@ -61,6 +61,20 @@ export class CertificateStore {
     return new Map(rows.map((row) => [row.hostname, { status: row.status!, notAfter: row.not_after, lastError: row.last_error, nextAttemptAt: row.status === CertificateStatus.Issued && !row.last_error ? null : row.next_attempt_at }]));
   }
 
+  /**
+   * Takes the hostname for one order until `leaseUntil`, unless another worker holds it: the
+   * lease is the row's next attempt time, so a worker that dies mid-order frees it by itself.
+   */
+  async claim(hostname: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `INSERT INTO certificates (hostname, status, next_attempt_at) VALUES ($1, 'pending', $3)
+       ON CONFLICT (hostname) DO UPDATE SET next_attempt_at = $3, updated_at = now() WHERE certificates.next_attempt_at <= $2
+       RETURNING hostname`,
+      [hostname, now, leaseUntil],
+    );
+    return rows.length === 1;
+  }
+
   async markIssued(hostname: string, certPem: string, keyPem: string, notAfter: Date): Promise<void> {
     await this.db.query(
       `INSERT INTO certificates (hostname, status, cert_pem, key_sealed, not_after, last_error, attempts, next_attempt_at, issued_at, updated_at)

@@ -39,15 +39,20 @@ export function certificateKeyPath(dataDir: string): string {
 }
 
 /**
- * The key file under the data dir, created (0600) by whichever process needs it first; the
- * exclusive create makes two processes starting together agree on one key.
+ * The key file under the data dir, created (0600) by whichever process needs it first. It is
+ * written whole to a temporary file and then linked into place, which fails if another
+ * process got there first: two processes starting together agree on one complete key.
  */
 export async function loadOrCreateKey(file: string): Promise<Buffer> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await fs.writeFile(temporary, randomBytes(32), { mode: 0o600 });
   try {
-    await fs.writeFile(file, randomBytes(32), { flag: 'wx', mode: 0o600 });
+    await fs.link(temporary, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await fs.rm(temporary, { force: true });
   }
   const key = await fs.readFile(file);
   if (key.length !== 32) throw new Error(`${file} must hold exactly 32 bytes (it has ${key.length})`);
