@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import fs from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'pg';
+import { buildBaseImage } from '../support/base-image';
 import { startBerthStack, BerthStack } from '../support/berth-stack';
+import { GitWork } from '../support/git-work';
 import { httpGet } from '../support/http';
 import { Pebble, startPebble } from '../support/pebble';
 import { startStubDns, StubDns } from '../support/stub-dns';
@@ -20,29 +22,32 @@ interface TlsAnswer {
 /** An HTTPS GET to the router on loopback, presenting `servername` by SNI and trusting only `ca`. */
 function httpsGet(port: number, servername: string, urlPath: string, ca: string): Promise<TlsAnswer> {
   return new Promise((resolve, reject) => {
-    let secured = false;
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, ca }, () => {
-      secured = true;
-      socket.write(`GET ${urlPath} HTTP/1.1\r\nHost: ${servername}\r\nConnection: close\r\n\r\n`);
+    const request = https.get({ host: '127.0.0.1', port, path: urlPath, servername, ca, headers: { host: servername }, agent: false }, (response) => {
+      const peer = (response.socket as tls.TLSSocket).getPeerCertificate();
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, peer }));
     });
-    let raw = '';
-    socket.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    socket.on('error', reject);
-    socket.on('end', () => {
-      if (!secured) return reject(new Error('the TLS handshake did not complete'));
-      const [head, ...body] = raw.split('\r\n\r\n');
-      resolve({ status: Number(head.split(' ')[1]), body: body.join('\r\n\r\n'), peer: socket.getPeerCertificate() });
-    });
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+    request.on('error', reject);
+    request.setTimeout(5000, () => request.destroy(new Error('no answer within 5 s')));
   });
 }
 
-describe('router TLS: certificates from pebble (ACME http-01) served by SNI', () => {
+/** The app: busybox httpd whose CGI says which host, scheme and path reached it. */
+const APP_FILES = {
+  'www/index.html': 'home\n',
+  'www/cgi-bin/echo': '#!/bin/sh\nprintf \'Content-Type: application/json\\r\\n\\r\\n{"host":"%s","proto":"%s","url":"%s"}\' "$HTTP_HOST" "$HTTP_X_FORWARDED_PROTO" "$REQUEST_URI"\n',
+  Dockerfile: 'FROM busybox:test\nCOPY www /www\nRUN chmod +x /www/cgi-bin/echo\nCMD ["sh", "-c", "trap \'exit 0\' TERM; busybox httpd -f -p $PORT -h /www & wait"]\n',
+};
+
+const isRoot = process.getuid?.() === 0;
+
+describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { skip: !isRoot && 'needs root (builder) and Docker' }, () => {
   let env: TestEnv;
   let dns: StubDns;
   let pebble: Pebble;
   let stack: BerthStack;
-  let upstream: http.Server;
+  let work: GitWork;
   let tlsPort: number;
   const auth = () => ({ authorization: `Bearer ${env.adminToken}`, 'content-type': 'application/json' });
   const api = async (method: string, route: string, body?: unknown) => {
@@ -57,11 +62,7 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', ()
   before(async () => {
     env = await createTestEnv();
     dns = await startStubDns();
-    // The app: a plain HTTP server that says which host and scheme reached it.
-    upstream = http.createServer((request, response) => {
-      response.end(JSON.stringify({ host: request.headers.host, proto: request.headers['x-forwarded-proto'], url: request.url }));
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', () => resolve()));
+    await buildBaseImage(env.config.dataDir);
     tlsPort = await freePort();
     const pebbleDir = path.join(env.config.dataDir, 'pebble');
     const pebbleListen = await freePort();
@@ -71,16 +72,22 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', ()
       acme: { directoryUrl: `https://127.0.0.1:${pebbleListen}/dir`, caBundlePath: path.join(pebbleDir, 'api-cert.pem'), renewBeforeMs: 30 * 86_400_000 },
     });
     pebble = await startPebble({ dir: pebbleDir, listenPort: pebbleListen, httpPort: stack.routerPort, dnsPort: dns.port });
-    assert.equal((await api('POST', '/api/apps', { name: 'shop' })).status, 201);
-    await registerInstance(env.config.databaseUrl, 'shop', (upstream.address() as AddressInfo).port);
+    const created = await api('POST', '/api/apps', { name: 'shop' });
+    assert.equal(created.status, 201);
+    work = new GitWork(await fs.mkdtemp(path.join(os.tmpdir(), 'berth-tls-')));
+    await work.git('init', '-q', '--initial-branch=main');
+    await work.commit(APP_FILES);
+    const push = await work.git('push', (created.body as { gitUrl: string }).gitUrl.replace('http://', `http://berth:${env.adminToken}@`), 'main');
+    assert.equal(push.code, 0, push.stderr);
   });
 
   after(async () => {
+    if (stack) await api('DELETE', '/api/apps/shop').catch(() => undefined);
     await stack?.close();
     await pebble?.stop();
     await dns?.close();
-    upstream?.close();
     await env?.dispose();
+    if (work) await fs.rm(work.dir, { recursive: true, force: true });
   });
 
   it('issues a certificate for a custom domain and serves the app over HTTPS with it', async () => {
@@ -95,9 +102,9 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', ()
     assert.ok(new Date(cert.notAfter!).getTime() > Date.now() + 30 * 86_400_000);
 
     const root = await pebble.issuingRoot();
-    const answer = await eventually(() => httpsGet(tlsPort, 'shop.example.test', '/hello?x=1', root), 5_000, 'the router to serve the new certificate');
+    const answer = await eventually(() => httpsGet(tlsPort, 'shop.example.test', '/cgi-bin/echo?x=1', root), 5_000, 'the router to serve the new certificate');
     assert.equal(answer.status, 200);
-    assert.deepEqual(JSON.parse(answer.body), { host: 'shop.example.test', proto: 'https', url: '/hello?x=1' });
+    assert.deepEqual(JSON.parse(answer.body), { host: 'shop.example.test', proto: 'https', url: '/cgi-bin/echo?x=1' });
     assert.match(answer.peer.subjectaltname ?? '', /\bDNS:shop\.example\.test\b/);
     assert.match(String(answer.peer.issuer.CN), /Pebble/);
   });
@@ -122,7 +129,7 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', ()
     }, 30_000, 'the order to fail');
     assert.match(cert.lastError ?? '', /nxdomain\.example\.test/i);
     assert.ok(new Date(cert.nextAttemptAt!).getTime() > Date.now(), 'a retry is scheduled with backoff');
-    const plain = await httpGet(stack.routerPort, 'nxdomain.example.test', '/');
+    const plain = await httpGet(stack.routerPort, 'nxdomain.example.test', '/cgi-bin/echo');
     assert.equal(plain.status, 200);
     assert.equal(JSON.parse(plain.body).proto, 'http');
   });
@@ -132,29 +139,17 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', ()
     assert.equal(patched.status, 200);
     assert.equal((patched.body as { httpsRedirect: boolean }).httpsRedirect, true);
     const redirected = await eventually(async () => {
-      const answer = await httpGet(stack.routerPort, 'shop.example.test', '/cart?id=7');
+      const answer = await httpGet(stack.routerPort, 'shop.example.test', '/cgi-bin/echo?id=7');
       return answer.status === 308 && answer;
     }, 5_000, 'the redirect to apply');
-    assert.equal(redirected.headers.location, `https://shop.example.test:${tlsPort}/cart?id=7`);
+    assert.equal(redirected.headers.location, `https://shop.example.test:${tlsPort}/cgi-bin/echo?id=7`);
     const challenge = await httpGet(stack.routerPort, 'shop.example.test', '/.well-known/acme-challenge/no-such-token');
     assert.equal(challenge.status, 404);
     assert.equal(challenge.body, 'no such challenge\n');
-    const secure = await httpsGet(tlsPort, 'shop.example.test', '/cart?id=7', await pebble.issuingRoot());
+    const secure = await httpsGet(tlsPort, 'shop.example.test', '/cgi-bin/echo?id=7', await pebble.issuingRoot());
     assert.equal(secure.status, 200);
+    assert.equal(JSON.parse(secure.body).proto, 'https');
 
     assert.equal((await api('PATCH', '/api/apps/shop', { httpsRedirect: 'yes' })).status, 422);
   });
 });
-
-/** A running web instance of `app` on `port`, as the deployer records one (no container needed). */
-async function registerInstance(databaseUrl: string, app: string, port: number): Promise<void> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    const [{ id }] = (await db.query(`SELECT id FROM apps WHERE name = $1`, [app])).rows;
-    const [release] = (await db.query(`INSERT INTO releases (app_id, version, description) VALUES ($1, 1, 'test') RETURNING id`, [id])).rows;
-    await db.query(`INSERT INTO instances (app_id, release_id, process_type, port, status) VALUES ($1, $2, 'web', $3, 'running')`, [id, release.id, port]);
-  } finally {
-    await db.end();
-  }
-}
