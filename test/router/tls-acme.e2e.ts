@@ -151,5 +151,7 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { 
     assert.equal(JSON.parse(secure.body).proto, 'https');
 
     assert.equal((await api('PATCH', '/api/apps/shop', { httpsRedirect: 'yes' })).status, 422);
+    assert.equal((await api('PATCH', '/api/apps/shop', { colour: 'red' })).status, 422);
+    assert.equal((await api('PATCH', '/api/apps/nope', { httpsRedirect: true })).status, 404);
   });
 });
