@@ -134,7 +134,7 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { 
     assert.equal(JSON.parse(plain.body).proto, 'http');
   });
 
-  it('redirects plain HTTP to HTTPS with 308 when the app asks for it, but still answers ACME challenges', async () => {
+  it('redirects plain HTTP to HTTPS with 308 when the app asks for it (hosts with a certificate), but still answers ACME challenges', async () => {
     const patched = await api('PATCH', '/api/apps/shop', { httpsRedirect: true });
     assert.equal(patched.status, 200);
     assert.equal((patched.body as { httpsRedirect: boolean }).httpsRedirect, true);
@@ -143,6 +143,8 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { 
       return answer.status === 308 && answer;
     }, 5_000, 'the redirect to apply');
     assert.equal(redirected.headers.location, `https://shop.example.test:${tlsPort}/cgi-bin/echo?id=7`);
+    const uncertified = await httpGet(stack.routerPort, 'nxdomain.example.test', '/cgi-bin/echo');
+    assert.equal(uncertified.status, 200, 'a host without a certificate stays on plain HTTP');
     const challenge = await httpGet(stack.routerPort, 'shop.example.test', '/.well-known/acme-challenge/no-such-token');
     assert.equal(challenge.status, 404);
     assert.equal(challenge.body, 'no such challenge\n');

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { CertificateStore } from '@berth/certificates';
 import { BerthConfig } from '@berth/config';
+import { CertificateCache } from './certificate-cache';
 import { TlsFront } from './tls-front';
 
 function request(url: string, host: string, method = 'GET'): IncomingMessage {
@@ -32,7 +33,8 @@ function response(): ServerResponse & { written: { status?: number; headers?: Re
 async function front(tlsPort: number | undefined): Promise<TlsFront> {
   const store = { keyAuthorization: async (token: string) => (token === 'tok' ? 'tok.thumb' : undefined) } as unknown as CertificateStore;
   const db = { query: async () => [{ name: 'shop' }] } as unknown as DataSource;
-  const tlsFront = new TlsFront(store, db, { router: { tlsPort } } as BerthConfig);
+  const certificates = { lookup: (host: string) => (host.endsWith('.example') && !host.startsWith('pending.') ? {} : undefined) } as unknown as CertificateCache;
+  const tlsFront = new TlsFront(store, certificates, db, { router: { tlsPort } } as BerthConfig);
   await tlsFront.onApplicationBootstrap();
   tlsFront.onApplicationShutdown();
   return tlsFront;
@@ -51,7 +53,7 @@ describe('TlsFront', () => {
     assert.equal(tlsFront.answerChallenge(request('/index.html', 'x.example'), response()), false);
   });
 
-  it('redirects only apps that asked, keeps path and query, and drops the port for 443', async () => {
+  it('redirects only apps that asked and hosts with a certificate, keeps path and query, and drops the port for 443', async () => {
     const on8443 = response();
     assert.equal((await front(8443)).redirectToHttps('shop', request('/a/b?c=1', 'shop.example:8080'), on8443), true);
     assert.deepEqual([on8443.written.status, on8443.written.headers?.location], [308, 'https://shop.example:8443/a/b?c=1']);
@@ -60,5 +62,6 @@ describe('TlsFront', () => {
     assert.equal(on443.written.headers?.location, 'https://shop.example/');
     assert.equal((await front(443)).redirectToHttps('blog', request('/', 'blog.example'), response()), false, 'not asked');
     assert.equal((await front(undefined)).redirectToHttps('shop', request('/', 'shop.example'), response()), false, 'no TLS port, no redirect');
+    assert.equal((await front(443)).redirectToHttps('shop', request('/', 'pending.example'), response()), false, 'no certificate yet, no redirect');
   });
 });

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CertificateStore } from '@berth/certificates';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
+import { CertificateCache } from './certificate-cache';
 
 const CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 const REDIRECT_REFRESH_MS = 1000;
@@ -26,6 +27,7 @@ export class TlsFront implements OnApplicationBootstrap, OnApplicationShutdown {
 
   constructor(
     private readonly store: CertificateStore,
+    private readonly certificates: CertificateCache,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
   ) {}
@@ -55,11 +57,16 @@ export class TlsFront implements OnApplicationBootstrap, OnApplicationShutdown {
     return true;
   }
 
-  /** True when `app` wants HTTPS and this plain request was sent there with a 308. */
+  /**
+   * True when `app` wants HTTPS and this plain request was sent there with a 308. Only hosts
+   * with a certificate are redirected: a pending order, a wildcard domain or NAME.BERTH_DOMAIN
+   * stay on plain HTTP rather than lead to a failing handshake.
+   */
   redirectToHttps(app: string, request: IncomingMessage, response: ServerResponse): boolean {
     const tlsPort = this.config.router.tlsPort;
     if (tlsPort === undefined || isEncrypted(request) || !this.redirectApps.has(app)) return false;
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
+    if (!this.certificates.lookup(host)) return false;
     const location = `https://${host}${tlsPort === 443 ? '' : `:${tlsPort}`}${request.url ?? '/'}`;
     response.writeHead(308, { location, 'content-length': 0 });
     response.end();
