@@ -27,7 +27,6 @@ export class Certificates1795359000000 implements MigrationInterface {
       CREATE TABLE acme_accounts (
         directory_url text PRIMARY KEY,
         key_sealed text NOT NULL,
-        account_url text,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await db.query(`

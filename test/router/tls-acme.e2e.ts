@@ -49,6 +49,8 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { 
   let stack: BerthStack;
   let work: GitWork;
   let tlsPort: number;
+  let pebbleDir: string;
+  let pebbleListen: number;
   const auth = () => ({ authorization: `Bearer ${env.adminToken}`, 'content-type': 'application/json' });
   const api = async (method: string, route: string, body?: unknown) => {
     const response = await fetch(`${stack.apiUrl}${route}`, { method, headers: auth(), body: body === undefined ? undefined : JSON.stringify(body) });
@@ -64,8 +66,8 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { 
     dns = await startStubDns();
     await buildBaseImage(env.config.dataDir);
     tlsPort = await freePort();
-    const pebbleDir = path.join(env.config.dataDir, 'pebble');
-    const pebbleListen = await freePort();
+    pebbleDir = path.join(env.config.dataDir, 'pebble');
+    pebbleListen = await freePort();
     stack = await startBerthStack({
       ...env.config,
       router: { ...env.config.router, tlsPort },
@@ -94,11 +96,7 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { 
     const added = await api('POST', '/api/apps/shop/domains', { hostname: 'shop.example.test' });
     assert.equal(added.status, 201);
     assert.deepEqual((added.body as { certificate: unknown }).certificate, { status: 'pending' });
-    const cert = await eventually(async () => {
-      const current = await certificateOf('shop.example.test');
-      if (current?.status === 'failed') throw new Error(`issuance failed: ${current.lastError}`);
-      return current?.status === 'issued' && current;
-    }, 30_000, 'the certificate to be issued');
+    const cert = await waitIssued('shop.example.test');
     assert.ok(new Date(cert.notAfter!).getTime() > Date.now() + 30 * 86_400_000);
 
     const root = await pebble.issuingRoot();
@@ -108,6 +106,13 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { 
     assert.match(answer.peer.subjectaltname ?? '', /\bDNS:shop\.example\.test\b/);
     assert.match(String(answer.peer.issuer.CN), /Pebble/);
   });
+
+  const waitIssued = (hostname: string) =>
+    eventually(async () => {
+      const current = await certificateOf(hostname);
+      if (current?.status === 'failed') throw new Error(`issuance failed: ${current.lastError}`);
+      return current?.status === 'issued' && current;
+    }, 30_000, `the certificate for ${hostname}`);
 
   it('fails the TLS handshake for a hostname that has no certificate', async () => {
     const root = await pebble.issuingRoot();
@@ -155,5 +160,18 @@ describe('router TLS: certificates from pebble (ACME http-01) served by SNI', { 
     assert.equal((await api('PATCH', '/api/apps/shop', { httpsRedirect: 'yes' })).status, 422);
     assert.equal((await api('PATCH', '/api/apps/shop', { colour: 'red' })).status, 422);
     assert.equal((await api('PATCH', '/api/apps/nope', { httpsRedirect: true })).status, 404);
+  });
+
+  it('registers again when the CA forgot Berth\'s account (a fresh pebble), and serves both certificates', async () => {
+    const oldRoot = await pebble.issuingRoot();
+    await pebble.stop();
+    pebble = await startPebble({ dir: pebbleDir, listenPort: pebbleListen, httpPort: stack.routerPort, dnsPort: dns.port });
+    assert.equal((await api('POST', '/api/apps/shop/domains', { hostname: 'www.example.test' })).status, 201);
+    await waitIssued('www.example.test');
+    const root = await pebble.issuingRoot();
+    const fresh = await eventually(() => httpsGet(tlsPort, 'www.example.test', '/cgi-bin/echo', root), 5_000, 'the new certificate');
+    assert.equal(JSON.parse(fresh.body).host, 'www.example.test');
+    assert.match(fresh.peer.subjectaltname ?? '', /\bDNS:www\.example\.test\b/);
+    assert.equal((await httpsGet(tlsPort, 'shop.example.test', '/cgi-bin/echo', oldRoot)).status, 200, 'the first certificate is still served');
   });
 });

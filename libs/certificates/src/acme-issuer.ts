@@ -51,16 +51,19 @@ export class AcmeHttpIssuer implements CertificateIssuer {
   }
 
   /**
-   * The account is registered once and its URL kept: acme-client would otherwise "update" an
-   * existing account with an empty body on every order, which servers (pebble) refuse.
+   * The account key is kept; the account itself is looked up at each order (one request) and
+   * registered when the CA does not know it: a CA that lost its state (pebble restarted, a new
+   * directory) gets a new registration instead of failing every order. Asking with
+   * `onlyReturnExisting` also avoids acme-client's empty account update, which servers refuse.
    */
   private async client(): Promise<acme.Client> {
     const { directoryUrl, email } = this.acmeConfig;
-    const account = await this.store.account(directoryUrl, async () => (await acme.crypto.createPrivateEcdsaKey()).toString());
-    const client = new acme.Client({ directoryUrl, accountKey: account.key, accountUrl: account.url });
-    if (!account.url) {
+    const accountKey = await this.store.accountKey(directoryUrl, async () => (await acme.crypto.createPrivateEcdsaKey()).toString());
+    const client = new acme.Client({ directoryUrl, accountKey });
+    try {
+      await client.createAccount({ onlyReturnExisting: true });
+    } catch {
       await client.createAccount({ termsOfServiceAgreed: true, contact: email ? [`mailto:${email}`] : undefined });
-      await this.store.saveAccountUrl(directoryUrl, client.getAccountUrl());
     }
     return client;
   }

@@ -97,9 +97,10 @@ export class CertificateStore {
     );
   }
 
-  /** Certificates of hostnames that are no longer anyone's domain. */
+  /** Certificates of hostnames that are no longer anyone's domain, and challenges a dead order left. */
   async removeOrphans(): Promise<void> {
     await this.db.query(`DELETE FROM certificates c WHERE NOT EXISTS (SELECT 1 FROM domains d WHERE d.hostname = c.hostname)`);
+    await this.db.query(`DELETE FROM acme_challenges WHERE created_at < now() - interval '1 day'`);
   }
 
   async servable(): Promise<ServableCertificate[]> {
@@ -109,19 +110,12 @@ export class CertificateStore {
     return rows.map((row) => ({ hostname: row.hostname, certPem: row.cert_pem, keyPem: this.box.open(row.key_sealed), notAfter: row.not_after }));
   }
 
-  /** The account for one ACME directory: its key, created once with `createKey`, and its URL once registered. */
-  async account(directoryUrl: string, createKey: () => Promise<string>): Promise<{ key: string; url?: string }> {
-    const existing: Array<{ key_sealed: string; account_url: string | null }> = await this.db.query(
-      `SELECT key_sealed, account_url FROM acme_accounts WHERE directory_url = $1`,
-      [directoryUrl],
-    );
-    if (existing[0]) return { key: this.box.open(existing[0].key_sealed), url: existing[0].account_url ?? undefined };
-    await this.db.query(`INSERT INTO acme_accounts (directory_url, key_sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [directoryUrl, this.box.seal(await createKey())]);
-    return this.account(directoryUrl, createKey);
-  }
-
-  async saveAccountUrl(directoryUrl: string, url: string): Promise<void> {
-    await this.db.query(`UPDATE acme_accounts SET account_url = $2 WHERE directory_url = $1`, [directoryUrl, url]);
+  /** The account key for one ACME directory, created once with `create` and then reused. */
+  async accountKey(directoryUrl: string, create: () => Promise<string>): Promise<string> {
+    const existing: Array<{ key_sealed: string }> = await this.db.query(`SELECT key_sealed FROM acme_accounts WHERE directory_url = $1`, [directoryUrl]);
+    if (existing[0]) return this.box.open(existing[0].key_sealed);
+    await this.db.query(`INSERT INTO acme_accounts (directory_url, key_sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [directoryUrl, this.box.seal(await create())]);
+    return this.accountKey(directoryUrl, create);
   }
 
   async putChallenge(token: string, hostname: string, keyAuthorization: string): Promise<void> {
