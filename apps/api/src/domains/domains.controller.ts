@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Param, Post } from '@nestjs/common';
 import { ROUTER_CONTROL, RouterControl } from '@berth/deployer';
 import { z } from 'zod';
 import { AppsService, DomainsService } from '@berth/apps';
@@ -30,6 +30,8 @@ function certificateView(hostname: string, cert: CertificateSummary | undefined)
 
 @Controller('api/apps/:name/domains')
 export class DomainsController {
+  private readonly logger = new Logger(DomainsController.name);
+
   constructor(
     private readonly apps: AppsService,
     private readonly domains: DomainsService,
@@ -51,7 +53,10 @@ export class DomainsController {
     const domain = await this.domains.add((await this.apps.get(name)).id, body.hostname);
     // Answer once every router serves the new hostname.
     await this.routers.switchAndDrain(name, []);
-    if (this.tlsOn && !domain.hostname.startsWith('*.')) await this.jobs.enqueue(JobName.IssueCertificate, { hostname: domain.hostname });
+    if (this.tlsOn && !domain.hostname.startsWith('*.')) {
+      // The worker's scan orders it within a minute anyway: a queue hiccup must not fail the add.
+      await this.jobs.enqueue(JobName.IssueCertificate, { hostname: domain.hostname }).catch((error: Error) => this.logger.warn(`certificate order for ${domain.hostname} not queued: ${error.message}`));
+    }
     return domainView(domain, this.tlsOn, undefined);
   }
 
