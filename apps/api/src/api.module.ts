@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppEventsModule } from '@berth/app-logs';
 import { AppsModule } from '@berth/apps';
 import { AuthModule } from '@berth/auth';
+import { CertificatesModule } from '@berth/certificates';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { LoggingModule } from '@berth/logging';
@@ -46,6 +47,7 @@ export class ApiModule {
         ReleasesModule,
         RegistryModule,
         GithubModule.forRoot(config),
+        CertificatesModule.forRoot(config, { issuer: false }),
       ],
       controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController, GithubController, WebhooksController],
       providers: [

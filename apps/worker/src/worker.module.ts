@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppEventsModule } from '@berth/app-logs';
+import { CertificatesModule } from '@berth/certificates';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { DeployerModule } from '@berth/deployer';
@@ -13,6 +14,7 @@ import { BuildJobHandler } from './build-job.handler';
 import { BUILD_PIPELINE } from './build-pipeline.port';
 import { BuildReleaser } from './build-releaser';
 import { BuildsProcessor } from './builds.processor';
+import { CertificatesProcessor } from './certificates.processor';
 import { DeploysProcessor } from './deploys.processor';
 import { GitBuildPipeline } from './git-build.pipeline';
 import { MaintenanceService } from './maintenance.service';
@@ -34,8 +36,9 @@ export class WorkerModule {
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),
         GithubModule.forRoot(config),
+        CertificatesModule.forRoot(config, { issuer: true }),
       ],
-      providers: [AppBuildLocks, BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
+      providers: [AppBuildLocks, BuildJobHandler, BuildReleaser, BuildsProcessor, CertificatesProcessor, DeploysProcessor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
     };
   }
 }

@@ -53,6 +53,13 @@ export class AppsService {
     return app;
   }
 
+  /** Per-app settings that need no new release (the router reads them from the database). */
+  async updateSettings(name: string, settings: { httpsRedirect?: boolean }): Promise<AppEntity> {
+    const app = await this.get(name);
+    if (settings.httpsRedirect !== undefined) app.httpsRedirect = settings.httpsRedirect;
+    return this.apps.save(app);
+  }
+
   async details(name: string): Promise<AppDetails> {
     const app = await this.get(name);
     const [release, instances] = await Promise.all([

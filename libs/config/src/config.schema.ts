@@ -94,6 +94,15 @@ export const environmentSchema = z.object({
   BERTH_MASTER_KEY_FILE: z.string().min(1, 'must not be empty').optional(),
   PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
   BERTH_GITHUB_API_URL: urlWithScheme(['https:', 'http:']).default('https://api.github.com'),
+  BERTH_ACME_DIRECTORY_URL: urlWithScheme(['https:']).default('https://acme-v02.api.letsencrypt.org/directory'),
+  BERTH_ACME_EMAIL: z.email('must be an email address such as ops@example.com').optional(),
+  BERTH_ACME_CA_BUNDLE: z.string().min(1, 'must be the path of a PEM file').optional(),
+  BERTH_ACME_RENEW_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(80, 'must be at most 80 days')
+    .default(30),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -128,6 +137,8 @@ export interface BerthConfig {
   masterKeyFile?: string;
   /** GitHub's REST API, where commit statuses go (a test points it at a local server). */
   github: { apiUrl: string };
+  /** Automatic certificates for custom domains (issued only when the router has a TLS port). */
+  acme: { directoryUrl: string; email?: string; caBundlePath?: string; renewBeforeMs: number };
 }
 
 /** Stable for as long as the data directory stays where it is; two data dirs are two installations. */
@@ -154,6 +165,12 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },
     masterKeyFile: env.BERTH_MASTER_KEY_FILE === undefined ? undefined : path.resolve(cwd, env.BERTH_MASTER_KEY_FILE),
     github: { apiUrl: env.BERTH_GITHUB_API_URL.replace(/\/+$/, '') },
+    acme: {
+      directoryUrl: env.BERTH_ACME_DIRECTORY_URL,
+      email: env.BERTH_ACME_EMAIL,
+      caBundlePath: env.BERTH_ACME_CA_BUNDLE === undefined ? undefined : path.resolve(cwd, env.BERTH_ACME_CA_BUNDLE),
+      renewBeforeMs: env.BERTH_ACME_RENEW_DAYS * 24 * 3600 * 1000,
+    },
   };
 }
 

@@ -59,6 +59,9 @@ describe('loadConfig', () => {
     ['BERTH_INSECURE_REGISTRIES', 'ok.lan, bad host'],
     ['BERTH_REGISTRY_AUTH', '{"ghcr.io": '],
     ['BERTH_REGISTRY_AUTH', '{"ghcr.io": {"username": "u"}}'],
+    ['BERTH_ACME_DIRECTORY_URL', 'http://acme.example/directory'],
+    ['BERTH_ACME_EMAIL', 'not-an-email'],
+    ['BERTH_ACME_RENEW_DAYS', '0'],
   ];
   for (const [variable, value] of bad) {
     it(`refuses ${variable}=${value} with one line naming the variable`, () => {
@@ -74,6 +77,12 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  it('reads the ACME variables, defaulting to Let\'s Encrypt and a 30-day renewal window', () => {
+    assert.deepEqual(loadConfig({}, '/srv').acme, { directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory', email: undefined, caBundlePath: undefined, renewBeforeMs: 30 * 86_400_000 });
+    const set = loadConfig({ BERTH_ACME_DIRECTORY_URL: 'https://127.0.0.1:14000/dir', BERTH_ACME_EMAIL: 'ops@example.com', BERTH_ACME_CA_BUNDLE: 'ca.pem', BERTH_ACME_RENEW_DAYS: '10' }, '/srv');
+    assert.deepEqual(set.acme, { directoryUrl: 'https://127.0.0.1:14000/dir', email: 'ops@example.com', caBundlePath: '/srv/ca.pem', renewBeforeMs: 10 * 86_400_000 });
+  });
 
   it('treats an empty variable as unset', () => {
     assert.equal(loadConfig({ BERTH_API_PORT: '' }).api.port, 3000);

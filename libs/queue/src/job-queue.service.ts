@@ -13,8 +13,12 @@ export interface EnqueueOptions {
 export class JobQueue {
   private readonly queues: Record<QueueName, Queue>;
 
-  constructor(@InjectQueue(QueueName.Builds) builds: Queue, @InjectQueue(QueueName.Deploys) deploys: Queue) {
-    this.queues = { [QueueName.Builds]: builds, [QueueName.Deploys]: deploys };
+  constructor(
+    @InjectQueue(QueueName.Builds) builds: Queue,
+    @InjectQueue(QueueName.Deploys) deploys: Queue,
+    @InjectQueue(QueueName.Certificates) certificates: Queue,
+  ) {
+    this.queues = { [QueueName.Builds]: builds, [QueueName.Deploys]: deploys, [QueueName.Certificates]: certificates };
   }
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions = {}): Promise<Job> {

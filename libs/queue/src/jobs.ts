@@ -2,6 +2,7 @@
 export enum QueueName {
   Builds = 'builds',
   Deploys = 'deploys',
+  Certificates = 'certificates',
 }
 
 export enum JobName {
@@ -10,6 +11,7 @@ export enum JobName {
   ScaleApp = 'deploy.scale',
   /** A GitHub push delivery: fetch its commit, then build it like a git push. */
   GithubPush = 'github.push',
+  IssueCertificate = 'certificate.issue',
 }
 
 /** Payloads carry ids only: the database holds the state of record, never the queue. */
@@ -18,6 +20,7 @@ export interface JobPayloads {
   [JobName.RunDeploy]: { releaseId: string };
   [JobName.ScaleApp]: { appId: string };
   [JobName.GithubPush]: { deliveryId: string };
+  [JobName.IssueCertificate]: { hostname: string };
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
@@ -25,4 +28,5 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.RunDeploy]: QueueName.Deploys,
   [JobName.ScaleApp]: QueueName.Deploys,
   [JobName.GithubPush]: QueueName.Builds,
+  [JobName.IssueCertificate]: QueueName.Certificates,
 };

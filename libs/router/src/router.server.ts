@@ -4,6 +4,7 @@ import { BERTH_CONFIG, BerthConfig } from '@berth/config';
 import { InFlightRequests } from './in-flight';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
 import { Route, RouteTable } from './route-table';
+import { isEncrypted, TlsFront } from './tls/tls-front';
 
 /** Where a Host header leads: an app by NAME.BERTH_DOMAIN or by one of its custom domains. */
 export function routeKey(hostHeader: string | undefined, domain: string): string | undefined {
@@ -28,6 +29,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly routes: RouteTable,
     private readonly inFlight: InFlightRequests,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
+    private readonly tlsFront: TlsFront,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,10 +45,13 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
     this.agent.destroy();
   }
 
-  private handle(request: IncomingMessage, response: ServerResponse): void {
+  /** Shared by the plain server and the TLS one (tls/tls-server.ts). */
+  handle(request: IncomingMessage, response: ServerResponse): void {
+    if (this.tlsFront.answerChallenge(request, response)) return;
     const key = routeKey(request.headers.host, this.config.router.domain);
     const route = key ? this.routes.lookup(key) : undefined;
     if (!route) return plain(response, 404, `no app is served at ${request.headers.host ?? '(no Host header)'}\n`);
+    if (this.tlsFront.redirectToHttps(route.app, request, response)) return;
     if (route.upstreams.length === 0) return plain(response, 503, `app "${route.app}" has no healthy instance right now\n`, { 'retry-after': '5' });
     this.proxy(route, request, response);
   }
@@ -62,7 +67,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
     };
     response.once('close', end);
     const outgoing = http.request(
-      { host: '127.0.0.1', port: upstream.port, method: request.method, path: request.url, headers: upstreamRequestHeaders(request, 'http'), agent: this.agent },
+      { host: '127.0.0.1', port: upstream.port, method: request.method, path: request.url, headers: upstreamRequestHeaders(request, isEncrypted(request) ? 'https' : 'http'), agent: this.agent },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, downstreamResponseHeaders(answer.headers));
         answer.pipe(response);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { AppsService } from '@berth/apps';
@@ -11,6 +11,10 @@ import { appDetailsView, appView, publicUrls } from './app.presenter';
 
 const createAppBody = z.strictObject({
   name: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }),
+});
+
+const appSettingsBody = z.strictObject({
+  httpsRedirect: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 @Controller('api/apps')
@@ -39,6 +43,13 @@ export class AppsController {
 
   @Get(':name')
   async show(@Param('name') name: string, @Req() request: Request) {
+    return appDetailsView(await this.apps.details(name), publicUrls(request, this.config));
+  }
+
+  /** App settings that apply without a new release; the router picks them up within a second. */
+  @Patch(':name')
+  async updateSettings(@Param('name') name: string, @Body(new ZodBodyPipe(appSettingsBody)) body: z.output<typeof appSettingsBody>, @Req() request: Request) {
+    await this.apps.updateSettings(name, body);
     return appDetailsView(await this.apps.details(name), publicUrls(request, this.config));
   }
 

@@ -22,6 +22,10 @@ export class AppEntity {
   @Column({ type: 'numeric', precision: 6, scale: 3, nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
   cpus!: number | null;
 
+  /** Plain HTTP requests get a 308 to HTTPS (when the router has a TLS port). */
+  @Column({ name: 'https_redirect', type: 'boolean', default: false })
+  httpsRedirect!: boolean;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;
 
