@@ -20,6 +20,11 @@ export interface TarDirectoryOptions {
   mtime?: MtimePolicy;
   /** Treat the directory as an overlayfs upper dir: 0/0 char devices become `.wh.` files, opaque dirs get `.wh..wh..opq`. */
   overlayUpper?: boolean;
+  /**
+   * Read extended attributes (capabilities, overlay's opaque marker): a getfattr process per
+   * tree. Off only for trees whose writer is known to set none. Default on.
+   */
+  readXattrs?: boolean;
   /** Leaves out an entry (and, for a directory, everything under it). */
   skip?: (candidate: SkipCandidate) => boolean;
   tools?: SystemTools;
@@ -60,7 +65,7 @@ async function directoryEntries(directory: string, options: TarDirectoryOptions)
   const tools = options.tools ?? new CommandLineSystemTools();
   const overlayXattrs = [OVERLAY_OPAQUE_XATTR, OVERLAY_WHITEOUT_XATTR, ...UNSUPPORTED_OVERLAY_XATTRS];
   const wanted = options.overlayUpper === true ? [CAPABILITY_XATTR, ...overlayXattrs] : [CAPABILITY_XATTR];
-  const xattrs = await tools.readXattrsUnder(dir, wanted);
+  const xattrs = options.readXattrs === false ? new Map<string, Map<string, Buffer>>() : await tools.readXattrsUnder(dir, wanted);
   return walkDirectory({ options, xattrs, seenInodes: new Map() }, dir, '');
 }
 

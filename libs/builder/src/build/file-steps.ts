@@ -90,7 +90,7 @@ export class FileSteps {
         state.config.WorkingDir ?? '/',
       ]);
       const createdBy = `${instruction.kind} ${instruction.sources.join(' ')} ${instruction.destination}`.replace(/\s+/g, ' ');
-      return await this.options.steps.run(state, key, createdBy, (upperDir) => this.copyInto(state, upperDir, context, sources, instruction));
+      return await this.options.steps.run(state, key, createdBy, (upperDir) => this.copyInto(state, upperDir, context, sources, instruction), 'berth');
     } finally {
       await inline?.remove();
     }
@@ -107,7 +107,7 @@ export class FileSteps {
       } finally {
         await mount.unmount();
       }
-    });
+    }, 'berth');
   }
 
   /** Here-documents and downloaded URLs are copied from a small context of their own. */

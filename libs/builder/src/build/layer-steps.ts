@@ -25,7 +25,12 @@ export interface LayerStepsOptions {
 export class LayerSteps {
   constructor(private readonly options: LayerStepsOptions) {}
 
-  async run(state: ImageState, key: string, createdBy: string, change: (upperDir: string) => Promise<void>): Promise<ImageState> {
+  /**
+   * `writer`: who changes the upper dir. A container (RUN) can leave capabilities and opaque
+   * dirs, which only extended attributes tell; Berth's own file steps (COPY, ADD, WORKDIR) set no
+   * xattrs and never remove a directory to make another, so their layers skip reading them.
+   */
+  async run(state: ImageState, key: string, createdBy: string, change: (upperDir: string) => Promise<void>, writer: 'container' | 'berth' = 'container'): Promise<ImageState> {
     const cached = this.options.noCache ? null : await this.usableCacheEntry(key);
     if (cached) {
       this.options.progress.cached();
@@ -36,7 +41,7 @@ export class LayerSteps {
     const upperDir = await this.newUpperDir();
     try {
       await change(upperDir);
-      const step: CachedStep = { layer: await this.commit(upperDir), created: this.options.now().toISOString() };
+      const step: CachedStep = { layer: await this.commit(upperDir, writer === 'container'), created: this.options.now().toISOString() };
       await this.options.cache.put(key, step);
       return await this.append(state, key, createdBy, step, upperDir);
     } finally {
@@ -77,9 +82,9 @@ export class LayerSteps {
   }
 
   /** Stores the upper dir as a gzipped layer; a step that changed nothing makes no layer. */
-  private async commit(upperDir: string): Promise<CachedStep['layer']> {
+  private async commit(upperDir: string, readXattrs: boolean): Promise<CachedStep['layer']> {
     if ((await fs.readdir(upperDir)).length === 0) return null;
-    const tar = tarDirectory(upperDir, { overlayUpper: true, skip: skipEmptyMountStubs() });
+    const tar = tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs() });
     const written = await this.options.store.writeLayer(tar);
     return { diffId: written.diffId, digest: written.digest, size: written.size };
   }
