@@ -3,6 +3,9 @@
  * side by side on one context, alternating berth and docker: (a) cold build, (b) rebuild with
  * nothing changed, (c) rebuild after one source file changed; then a COPY of a 1 GiB file with
  * the berth process's peak RSS. Run it through `npm run bench`; needs root, loopback only.
+ * Both sides build through a warm daemon, as users run them: `docker build` through dockerd,
+ * `berth build` through the build daemon its first build (the warm-up round) starts. The big
+ * COPY builds in the `berth build` process itself (BERTH_BUILD_DAEMON=off), whose RSS is sampled.
  *
  * Environment: BENCH_COLD (no-cache, the default: --no-cache on a kept data dir, as Docker; or
  * fresh: a new BERTH_DATA_DIR per round, see ColdMode), BENCH_ROUNDS (counted rounds, default 5), BENCH_WARMUP (uncounted, default 1),

@@ -17,8 +17,10 @@ export interface BuildRun {
 export class BerthBuilder {
   async build(dataDir: string, context: string, tag: string, options: { sampleRss?: boolean; noCache?: boolean } = {}): Promise<BuildRun> {
     const args = [BERTH_BIN, 'build', context, '-t', tag, ...(options.noCache ? ['--no-cache'] : [])];
+    // Memory is sampled from the process that builds: with the daemon that is not `berth build`.
+    const daemon = options.sampleRss ? { BERTH_BUILD_DAEMON: 'off' } : {};
     const result = await runChecked(process.execPath, args, {
-      env: { ...process.env, BERTH_DATA_DIR: dataDir },
+      env: { ...process.env, BERTH_DATA_DIR: dataDir, ...daemon },
       sampleRss: options.sampleRss,
     });
     return { seconds: result.seconds, output: result.stdout, peakRssKb: result.peakRssKb };

@@ -76,7 +76,7 @@ export function printScenarioTable(results: ScenarioResult[], rounds: number): v
     console.log(`  ${result.scenario.padEnd(8)} berth  ${result.berth.map((s) => s.toFixed(2)).join('  ')}`);
     console.log(`  ${''.padEnd(8)} docker ${result.docker.map((s) => s.toFixed(2)).join('  ')}`);
   }
-  console.log('\nWhere Berth spends it (median of its own per-step "Done in" times; the rest is process start, parsing, image write):');
+  console.log('\nWhere Berth spends it (median of its own per-step "Done in" times; the rest is the client, parsing, image write):');
   for (const result of results) printSteps(result);
 }
 
