@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { SecretBox } from '@berth/secrets';
 import { CertificateState, CertificateStatus, retryDelayMs } from './renewal-policy';
-import { SECRET_BOX, SecretBox } from './secret-box';
+
+/** The box private keys are sealed with (purpose 'berth/certificates'). */
+export const CERTIFICATE_SECRET_BOX = Symbol('CERTIFICATE_SECRET_BOX');
 
 /** A certificate the router can serve: the chain and its key, opened. */
 export interface ServableCertificate {
@@ -38,7 +41,7 @@ interface StateRow {
 export class CertificateStore {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(CERTIFICATE_SECRET_BOX) private readonly box: SecretBox,
   ) {}
 
   /** Every custom domain an http-01 certificate can cover (not wildcards), with its state. */
@@ -81,7 +84,7 @@ export class CertificateStore {
        VALUES ($1, 'issued', $2, $3, $4, NULL, 0, now(), now(), now())
        ON CONFLICT (hostname) DO UPDATE SET status = 'issued', cert_pem = $2, key_sealed = $3, not_after = $4, last_error = NULL,
          attempts = 0, next_attempt_at = now(), issued_at = now(), updated_at = now()`,
-      [hostname, certPem, this.box.seal(keyPem), notAfter],
+      [hostname, certPem, await this.box.seal(keyPem), notAfter],
     );
   }
 
@@ -107,14 +110,14 @@ export class CertificateStore {
     const rows: Array<{ hostname: string; cert_pem: string; key_sealed: string; not_after: Date }> = await this.db.query(
       `SELECT hostname, cert_pem, key_sealed, not_after FROM certificates WHERE cert_pem IS NOT NULL AND not_after > now()`,
     );
-    return rows.map((row) => ({ hostname: row.hostname, certPem: row.cert_pem, keyPem: this.box.open(row.key_sealed), notAfter: row.not_after }));
+    return Promise.all(rows.map(async (row) => ({ hostname: row.hostname, certPem: row.cert_pem, keyPem: await this.box.open(row.key_sealed), notAfter: row.not_after })));
   }
 
   /** The account key for one ACME directory, created once with `create` and then reused. */
   async accountKey(directoryUrl: string, create: () => Promise<string>): Promise<string> {
     const existing: Array<{ key_sealed: string }> = await this.db.query(`SELECT key_sealed FROM acme_accounts WHERE directory_url = $1`, [directoryUrl]);
-    if (existing[0]) return this.box.open(existing[0].key_sealed);
-    await this.db.query(`INSERT INTO acme_accounts (directory_url, key_sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [directoryUrl, this.box.seal(await create())]);
+    if (existing[0]) return await this.box.open(existing[0].key_sealed);
+    await this.db.query(`INSERT INTO acme_accounts (directory_url, key_sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [directoryUrl, await this.box.seal(await create())]);
     return this.accountKey(directoryUrl, create);
   }
 

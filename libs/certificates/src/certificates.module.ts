@@ -1,10 +1,10 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { BerthConfig } from '@berth/config';
+import { SecretBoxFactory, SecretsModule } from '@berth/secrets';
 import { AcmeHttpIssuer, CERTIFICATE_ISSUER } from './acme-issuer';
 import { CERTIFICATE_NOTIFIER, CertificateManager, CLOCK } from './certificate-manager';
-import { CertificateStore } from './certificate-store';
+import { CERTIFICATE_SECRET_BOX, CertificateStore } from './certificate-store';
 import { RedisCertificateNotifier } from './redis-notifier';
-import { AesGcmSecretBox, certificateKeyPath, loadOrCreateKey, SECRET_BOX } from './secret-box';
 
 /**
  * The certificate store for every process (api: status; router: serving; worker: issuing);
@@ -14,7 +14,7 @@ import { AesGcmSecretBox, certificateKeyPath, loadOrCreateKey, SECRET_BOX } from
 export class CertificatesModule {
   static forRoot(config: BerthConfig, options: { issuer: boolean }): DynamicModule {
     const providers: Provider[] = [
-      { provide: SECRET_BOX, useFactory: async () => new AesGcmSecretBox(await loadOrCreateKey(certificateKeyPath(config.dataDir))) },
+      { provide: CERTIFICATE_SECRET_BOX, inject: [SecretBoxFactory], useFactory: (boxes: SecretBoxFactory) => boxes.forPurpose('berth/certificates') },
       CertificateStore,
     ];
     if (options.issuer) {
@@ -25,6 +25,6 @@ export class CertificatesModule {
         CertificateManager,
       );
     }
-    return { module: CertificatesModule, providers, exports: options.issuer ? [CertificateStore, CertificateManager] : [CertificateStore] };
+    return { module: CertificatesModule, imports: [SecretsModule], providers, exports: options.issuer ? [CertificateStore, CertificateManager] : [CertificateStore] };
   }
 }

@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BuildEntity, BuildSource, BuildStatus, GithubLinkEntity, ReleaseEntity, ReleaseStatus } from '@berth/db';
+import { SecretBox } from '@berth/secrets';
 import { COMMIT_STATUS_REPORTER, CommitState, CommitStatusReporter } from './commit-status';
 import { GITHUB_SECRET_BOX } from './github-links.service';
-import { SecretBox } from './secret-box';
 
 const DESCRIPTIONS: Record<CommitState, string> = {
   pending: 'Berth is building and deploying this commit',

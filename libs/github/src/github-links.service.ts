@@ -4,10 +4,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppsService } from '@berth/apps';
 import { AppEntity, GithubDeliveryEntity, GithubLinkEntity } from '@berth/db';
+import { SecretBox } from '@berth/secrets';
 import { cloneUrlKind, defaultCloneUrl } from './clone-url';
 import { generateDeployKey } from './deploy-key';
 import { GithubError, GithubErrorCode } from './github.errors';
-import { SecretBox } from './secret-box';
 
 export const GITHUB_SECRET_BOX = Symbol('GITHUB_SECRET_BOX');
 

@@ -4,10 +4,10 @@ import { DataSource } from 'typeorm';
 import { BuildsService } from '@berth/builds';
 import { AppEntity, BuildSource, DeliveryResult, GithubDeliveryEntity, GithubLinkEntity } from '@berth/db';
 import { GIT_REPOSITORIES, GitRepositories } from '@berth/git';
+import { SecretBox } from '@berth/secrets';
 import { COMMIT_FETCHER, CommitFetcher } from './commit-fetcher';
 import { CommitStatusService } from './commit-status.service';
 import { GITHUB_SECRET_BOX } from './github-links.service';
-import { SecretBox } from './secret-box';
 
 /**
  * The worker's half of a push delivery: fetch the pushed commit from the link's clone URL into

@@ -7,7 +7,6 @@ export enum GithubErrorCode {
   FileUrlForbidden = 'file_url_forbidden',
   InvalidCloneUrl = 'invalid_clone_url',
   FetchFailed = 'github_fetch_failed',
-  SecretUnreadable = 'secret_unreadable',
 }
 
 export class GithubError extends DomainError<GithubErrorCode> {

@@ -5,10 +5,10 @@ import { Repository } from 'typeorm';
 import { AppsService } from '@berth/apps';
 import { AppEntity, DeliveryResult, GithubDeliveryEntity, GithubLinkEntity, isUniqueViolation } from '@berth/db';
 import { JobName, JobQueue } from '@berth/queue';
+import { SecretBox } from '@berth/secrets';
 import { GithubError, GithubErrorCode } from './github.errors';
 import { GITHUB_SECRET_BOX } from './github-links.service';
 import { pingPayload, pushAction, pushPayload } from './payloads';
-import { SecretBox } from './secret-box';
 import { verifySignature } from './signature';
 
 export interface WebhookDelivery {

@@ -7,6 +7,7 @@ import { GitErrorCode } from '@berth/git';
 import { GithubErrorCode } from '@berth/github';
 import { ReleasesErrorCode } from '@berth/releases';
 import { RuntimeErrorCode } from '@berth/runtime';
+import { SecretsErrorCode } from '@berth/secrets';
 
 type ErrorCode =
   | AppsErrorCode
@@ -17,7 +18,8 @@ type ErrorCode =
   | GithubErrorCode
   | ReleasesErrorCode
   | RequestErrorCode
-  | RuntimeErrorCode;
+  | RuntimeErrorCode
+  | SecretsErrorCode;
 
 /**
  * The one place where domain error codes become HTTP statuses. A new code that is not
@@ -60,5 +62,6 @@ export const HTTP_STATUS_OF: Record<ErrorCode, HttpStatus> = {
   [GithubErrorCode.FileUrlForbidden]: HttpStatus.FORBIDDEN,
   [GithubErrorCode.InvalidCloneUrl]: HttpStatus.UNPROCESSABLE_ENTITY,
   [GithubErrorCode.FetchFailed]: HttpStatus.BAD_GATEWAY,
-  [GithubErrorCode.SecretUnreadable]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [SecretsErrorCode.SecretUnreadable]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [SecretsErrorCode.MasterKeyInvalid]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
