@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { FileMasterKey } from './master-key';
 import { SecretBox } from './secret-box';
 import { SecretsErrorCode } from './secrets.errors';
@@ -41,7 +43,7 @@ describe('SecretBox', () => {
 });
 
 describe('FileMasterKey', () => {
-  it('is made once, mode 0600, by processes starting together, and read the same after', async () => {
+  it('is made once, mode 0600, by callers starting together, and read the same after', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-key-'));
     try {
       const file = path.join(dir, 'nested', 'master.key');
@@ -52,6 +54,21 @@ describe('FileMasterKey', () => {
       assert.deepEqual(await fs.readdir(path.dirname(file)), ['master.key'], 'no temporary file left behind');
       const sealed = await new SecretBox(new FileMasterKey(file), 'p').seal('x');
       assert.equal(await new SecretBox(new FileMasterKey(file), 'p').open(sealed), 'x');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives separate processes starting together one key', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-key-'));
+    try {
+      const file = path.join(dir, 'master.key');
+      const script = `const { FileMasterKey } = require(${JSON.stringify(require.resolve('./master-key'))});
+        new FileMasterKey(process.argv[1]).read().then((key) => process.stdout.write(key.toString('hex')));`;
+      const outputs = await Promise.all(Array.from({ length: 4 }, () => promisify(execFile)(process.execPath, ['-e', script, file])));
+      const keys = new Set(outputs.map((output) => output.stdout));
+      assert.equal(keys.size, 1);
+      assert.equal([...keys][0], (await new FileMasterKey(file).read()).toString('hex'));
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
