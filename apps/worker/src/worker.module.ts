@@ -14,6 +14,7 @@ import { BuildReleaser } from './build-releaser';
 import { BuildsProcessor } from './builds.processor';
 import { DeploysProcessor } from './deploys.processor';
 import { GitBuildPipeline } from './git-build.pipeline';
+import { InstanceSupervisor } from './instance-supervisor';
 import { MaintenanceService } from './maintenance.service';
 import { WorkerInfraModule } from './worker-infra.module';
 
@@ -33,7 +34,7 @@ export class WorkerModule {
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),
       ],
-      providers: [AppBuildLocks, BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
+      providers: [AppBuildLocks, BuildJobHandler, BuildReleaser, BuildsProcessor, DeploysProcessor, InstanceSupervisor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
     };
   }
 }

@@ -13,7 +13,7 @@ export interface AppDetails {
   instances: InstanceEntity[];
 }
 
-const LIVE_INSTANCE_STATUSES = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining];
+const LIVE_INSTANCE_STATUSES = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining, InstanceStatus.Unhealthy];
 
 @Injectable()
 export class AppsService {

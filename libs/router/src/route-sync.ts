@@ -20,6 +20,10 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private heartbeat?: NodeJS.Timeout;
+  private acked = 0;
+  private newestApplied = 0;
+  /** Changes still draining: no generation at or above the oldest of them may be acknowledged. */
+  private readonly pending = new Set<number>();
 
   constructor(
     @Inject(BERTH_CONFIG) config: BerthConfig,
@@ -31,13 +35,19 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
     this.subscriber = new IORedis(redisOptionsFromUrl(config.redis.url));
   }
 
+  /**
+   * Subscribes first, then reads the generation, then the routes: the deployer writes the
+   * database before it bumps the generation, so routes read after generation G include every
+   * change up to G, and later ones arrive as messages. Only then does the router owe nothing.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    // A router that just started has the newest routes: it owes no earlier acknowledgement.
-    await this.redis.set(this.keys.acked(this.id), (await this.redis.get(this.keys.generation)) ?? '0');
-    await this.beat();
-    this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), (ROUTER_HEARTBEAT_SECONDS * 1000) / 3);
     this.subscriber.on('message', (_, message: string) => void this.apply(JSON.parse(message) as RouteChange));
     await this.subscriber.subscribe(this.keys.channel);
+    const generation = (await this.redis.get(this.keys.generation)) ?? '0';
+    if (!(await this.routes.refresh())) throw new Error('the router cannot read its routes from the database');
+    await this.ack(Number(generation));
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), (ROUTER_HEARTBEAT_SECONDS * 1000) / 3);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -48,14 +58,26 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async apply(change: RouteChange): Promise<void> {
+    this.pending.add(change.generation);
     try {
+      // Drained ports leave the table even when the database cannot be read right now.
       await this.routes.refresh();
+      this.routes.withdraw(change.drainPorts);
       const drained = await this.inFlight.waitDrained(change.drainPorts, DRAIN_TIMEOUT_MS);
       if (!drained) this.logger.warn(`requests to ${change.app} ports ${change.drainPorts.join(', ')} still in flight after ${DRAIN_TIMEOUT_MS / 1000}s`);
-      await this.redis.set(this.keys.acked(this.id), String(change.generation));
     } catch (error) {
       this.logger.error(`applying route change ${change.generation} failed: ${(error as Error).message}`);
     }
+    this.pending.delete(change.generation);
+    this.newestApplied = Math.max(this.newestApplied, change.generation);
+    await this.ack(this.pending.size ? Math.min(...this.pending) - 1 : this.newestApplied).catch(() => undefined);
+  }
+
+  /** Acknowledgements only go up, and never past a change whose drain is still running. */
+  private async ack(generation: number): Promise<void> {
+    if (generation <= this.acked) return;
+    this.acked = generation;
+    await this.redis.set(this.keys.acked(this.id), String(generation));
   }
 
   private async beat(): Promise<void> {
