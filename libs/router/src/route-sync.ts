@@ -4,6 +4,7 @@ import IORedis, { Redis } from 'ioredis';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
 import { DRAIN_TIMEOUT_MS, ROUTER_HEARTBEAT_SECONDS, RouteChange, routerKeys } from '@berth/deployer';
 import { redisOptionsFromUrl } from '@berth/queue';
+import { Acknowledgements } from './acknowledgements';
 import { InFlightRequests } from './in-flight';
 import { RouteTable } from './route-table';
 
@@ -20,10 +21,7 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private heartbeat?: NodeJS.Timeout;
-  private acked = 0;
-  private newestApplied = 0;
-  /** Changes still draining: no generation at or above the oldest of them may be acknowledged. */
-  private readonly pending = new Set<number>();
+  private readonly acks = new Acknowledgements();
 
   constructor(
     @Inject(BERTH_CONFIG) config: BerthConfig,
@@ -45,7 +43,7 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.subscriber.subscribe(this.keys.channel);
     const generation = (await this.redis.get(this.keys.generation)) ?? '0';
     if (!(await this.routes.refresh())) throw new Error('the router cannot read its routes from the database');
-    await this.ack(Number(generation));
+    await this.ack(this.acks.raise(Number(generation)));
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), (ROUTER_HEARTBEAT_SECONDS * 1000) / 3);
   }
@@ -58,7 +56,7 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async apply(change: RouteChange): Promise<void> {
-    this.pending.add(change.generation);
+    this.acks.begin(change.generation);
     try {
       // Drained ports leave the table even when the database cannot be read right now.
       await this.routes.refresh();
@@ -68,15 +66,11 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
     } catch (error) {
       this.logger.error(`applying route change ${change.generation} failed: ${(error as Error).message}`);
     }
-    this.pending.delete(change.generation);
-    this.newestApplied = Math.max(this.newestApplied, change.generation);
-    await this.ack(this.pending.size ? Math.min(...this.pending) - 1 : this.newestApplied).catch(() => undefined);
+    await this.ack(this.acks.finish(change.generation)).catch(() => undefined);
   }
 
-  /** Acknowledgements only go up, and never past a change whose drain is still running. */
-  private async ack(generation: number): Promise<void> {
-    if (generation <= this.acked) return;
-    this.acked = generation;
+  private async ack(generation: number | undefined): Promise<void> {
+    if (generation === undefined) return;
     await this.redis.set(this.keys.acked(this.id), String(generation));
   }
 
