@@ -66,4 +66,14 @@ describe('HealthMonitor', () => {
     await monitor.checkAll();
     assert.match(events[0].message, /crashed: its container is gone/);
   });
+
+  it('says so when Docker restarted a crashed process between two rounds', async () => {
+    const state: Partial<ContainerState> = { running: true, startedAt: '2026-01-01T00:00:00Z' };
+    const { monitor, events, statuses } = monitorOf(state, []);
+    await monitor.checkAll();
+    state.startedAt = '2026-01-01T00:05:00Z';
+    await monitor.checkAll();
+    assert.deepEqual(events.map((event) => event.message), ['web.i-1 on port 2001 exited and was restarted by Docker']);
+    assert.equal(statuses.get('i-1'), InstanceStatus.Running, 'it serves on: Docker brought it back');
+  });
 });

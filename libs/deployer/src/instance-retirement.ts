@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { InstanceEntity, InstanceStatus } from '@berth/db';
@@ -14,6 +14,8 @@ export const STOP_GRACE_SECONDS = 10;
  */
 @Injectable()
 export class InstanceRetirement {
+  private readonly logger = new Logger(InstanceRetirement.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
@@ -26,7 +28,14 @@ export class InstanceRetirement {
       if (old.length) await manager.update(InstanceEntity, { id: In(old.map((i) => i.id)) }, { status: InstanceStatus.Draining });
     });
     log('-----> Switching traffic to the new instances');
-    await this.router.switchAndDrain(appName, old.filter((i) => i.port !== null).map((i) => i.port!));
+    try {
+      await this.router.switchAndDrain(appName, old.filter((i) => i.port !== null).map((i) => i.port!));
+    } catch (error) {
+      // The new instances serve already; the old stay draining (never stopped unconfirmed) and the reconciler retries.
+      this.logger.warn(`${appName}: ${(error as Error).message}; ${old.length} old instance(s) left draining`);
+      log(`       ${(error as Error).message}; the old instances stop once every router confirms`);
+      return;
+    }
     if (old.length) log(`-----> Stopping ${old.length} old instance(s)`);
     await this.stop(old, STOP_GRACE_SECONDS);
   }
