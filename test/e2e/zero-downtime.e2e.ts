@@ -6,7 +6,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import { DataSource } from 'typeorm';
 import { APP_EVENTS, AppEvent, AppEventSink } from '@berth/app-logs';
+import { createDataSource } from '@berth/db';
 import { buildNodeBaseImage, NODE_BASE_IMAGE } from '../support/node-image';
 import { BerthStack, startBerthStack } from '../support/berth-stack';
 import { GitWork } from '../support/git-work';
@@ -197,5 +199,37 @@ describe('zero downtime under load, and the health of running instances', { skip
     }, 40_000, 'the reconciler to start a replacement');
     const { stdout } = await execFileAsync('docker', ['ps', '-aq', '--filter', `id=${victim.containerId}`]);
     assert.equal(stdout.trim(), '', 'the dead container is removed');
+  });
+
+  it('finishes what a worker that died mid-deploy left: the release, a draining and a half-started instance', async () => {
+    assert.equal((await api(`/api/apps/${APP}/scale`, { method: 'POST', body: JSON.stringify({ web: 2 }) })).status, 200);
+    await eventually(async () => (await running()).length === 2, 30_000, 'two web instances');
+    const [old, kept] = await running();
+    const db: DataSource = await createDataSource(env.config.databaseUrl).initialize();
+    const load = steadyLoad(stack.routerPort);
+    try {
+      // The state a worker leaves when it dies after the switch: the release still deploying, an old instance
+      // draining but not stopped, and another instance recorded but never started.
+      const [release] = await db.query(`SELECT release_id AS id FROM instances WHERE id = $1`, [old.id]);
+      await db.query(`UPDATE releases SET status = 'deploying' WHERE id = $1`, [release.id]);
+      await db.query(`UPDATE instances SET status = 'draining' WHERE id = $1`, [old.id]);
+      const [half] = await db.query(
+        `INSERT INTO instances (app_id, release_id, process_type, port, status) SELECT app_id, release_id, 'web', 29999, 'starting' FROM instances WHERE id = $1 RETURNING id`,
+        [old.id],
+      );
+      await eventually(async () => {
+        const [state] = await db.query(`SELECT status FROM releases WHERE id = $1`, [release.id]);
+        const now = await running();
+        return state.status === 'deployed' && now.length === 2 && now.every((instance) => instance.id !== old.id) && now.some((instance) => instance.id === kept.id);
+      }, 40_000, 'the reconciler to settle the release and replace the draining instance');
+      const [left] = await db.query(`SELECT status FROM instances WHERE id = $1`, [half.id]);
+      assert.equal(left.status, 'stopped');
+      const { stdout } = await execFileAsync('docker', ['ps', '-aq', '--filter', `id=${old.containerId}`]);
+      assert.equal(stdout.trim(), '', 'the drained container is removed');
+    } finally {
+      await db.destroy();
+      assertClean(await load.stop());
+    }
+    assert.deepEqual(order(load.phases), ['one plain']);
   });
 });

@@ -70,6 +70,8 @@ export class Reconciler {
     const log = (line: string) => this.logger.log(`${app.name}: ${line.trim()}`);
     try {
       await this.launcher.waitHealthy(launched, log);
+      // Deleting an app does not wait for this lock: what was started for a deleted app goes again.
+      if (!(await this.dataSource.getRepository(AppEntity).existsBy({ id: app.id }))) throw new Error(`${app.name} was deleted meanwhile`);
     } catch (error) {
       await this.retirement.stop(launched.map((instance) => instance.entity), 0);
       await this.events.emit({ app: app.name, level: 'error', message: `a replacement instance of v${release.version} did not become healthy: ${(error as Error).message}` });
