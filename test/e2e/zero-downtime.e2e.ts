@@ -224,8 +224,9 @@ describe('zero downtime under load, and the health of running instances', { skip
       }, 40_000, 'the reconciler to settle the release and replace the draining instance');
       const [left] = await db.query(`SELECT status FROM instances WHERE id = $1`, [half.id]);
       assert.equal(left.status, 'stopped');
-      const { stdout } = await execFileAsync('docker', ['ps', '-aq', '--filter', `id=${old.containerId}`]);
-      assert.equal(stdout.trim(), '', 'the drained container is removed');
+      await eventually(async () => (await execFileAsync('docker', ['ps', '-aq', '--filter', `id=${old.containerId}`])).stdout.trim() === '', 15_000, 'the drained container to go');
+      const [drained] = await db.query(`SELECT status FROM instances WHERE id = $1`, [old.id]);
+      assert.equal(drained.status, 'stopped');
     } finally {
       await db.destroy();
       assertClean(await load.stop());
