@@ -5,6 +5,7 @@ import { HealthMonitor, Reconciler } from '@berth/deployer';
 
 export const HEALTH_CHECK_INTERVAL_MS = 3_000;
 export const RECONCILE_INTERVAL_MS = 5_000;
+const LOCK = `hashtext('berth.supervisor')`;
 
 /**
  * Runs the health monitor and the reconciler on a timer, in one worker of the installation
@@ -34,7 +35,12 @@ export class InstanceSupervisor implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
+    await this.asking?.catch(() => undefined);
+    // The connection goes back to the pool, alive: the lock must not go with it.
+    if (this.holding) await this.leader?.query(`SELECT pg_advisory_unlock(${LOCK})`).catch(() => undefined);
+    this.holding = false;
     await this.leader?.release().catch(() => undefined);
+    this.leader = undefined;
   }
 
   private every(intervalMs: number, round: () => Promise<void>): void {
@@ -55,7 +61,7 @@ export class InstanceSupervisor implements OnApplicationBootstrap, OnApplication
   }
 
   /** True while this worker holds the supervisor lock (its session is alive); tries to take it otherwise. */
-  private lead(): Promise<boolean> {
+  lead(): Promise<boolean> {
     // Both loops ask; one question at a time on the one connection.
     this.asking ??= this.tryLead().finally(() => (this.asking = undefined));
     return this.asking;
@@ -71,7 +77,7 @@ export class InstanceSupervisor implements OnApplicationBootstrap, OnApplication
         this.leader = this.dataSource.createQueryRunner();
         await this.leader.connect();
       }
-      const [row] = (await this.leader.query(`SELECT pg_try_advisory_lock(hashtext('berth.supervisor')) AS locked`)) as Array<{ locked: boolean }>;
+      const [row] = (await this.leader.query(`SELECT pg_try_advisory_lock(${LOCK}) AS locked`)) as Array<{ locked: boolean }>;
       this.holding = row.locked;
       return this.holding;
     } catch {
