@@ -11,7 +11,10 @@ import { FAILURES_TO_EJECT, HealthMonitor } from './health-monitor';
 function monitorOf(state: Partial<ContainerState> | null, verdicts: Array<true | string>) {
   const statuses = new Map<string, InstanceStatus>([['i-1', InstanceStatus.Running]]);
   const dataSource = {
-    query: async () => [...statuses].filter(([, status]) => status === InstanceStatus.Running).map(([id]) => ({ id, app: 'shop', process: 'web', containerId: 'c-1', port: 2001 })),
+    query: async () =>
+      [...statuses]
+        .filter(([, status]) => status === InstanceStatus.Running || status === InstanceStatus.Unhealthy)
+        .map(([id, status]) => ({ id, status, app: 'shop', process: 'web', containerId: 'c-1', port: 2001 })),
     getRepository: () => ({
       update: async (where: { id: string; status: InstanceStatus }, change: { status: InstanceStatus }) => {
         if (statuses.get(where.id) !== where.status) return { affected: 0 };
@@ -75,5 +78,18 @@ describe('HealthMonitor', () => {
     await monitor.checkAll();
     assert.deepEqual(events.map((event) => event.message), ['web.i-1 on port 2001 exited and was restarted by Docker']);
     assert.equal(statuses.get('i-1'), InstanceStatus.Running, 'it serves on: Docker brought it back');
+  });
+
+  it(`brings an unhealthy instance back after ${FAILURES_TO_EJECT} passed checks in a row, if it is still there`, async () => {
+    const failing = Array<string>(FAILURES_TO_EJECT).fill('GET / failed: ECONNREFUSED');
+    const { monitor, statuses, switches, events } = monitorOf({ running: true }, [...failing, true, 'still bad', true, true, true]);
+    for (let round = 0; round < FAILURES_TO_EJECT; round++) await monitor.checkAll();
+    assert.equal(statuses.get('i-1'), InstanceStatus.Unhealthy);
+    for (let round = 0; round < 4; round++) await monitor.checkAll();
+    assert.equal(statuses.get('i-1'), InstanceStatus.Unhealthy, 'a failure in between starts the count again');
+    await monitor.checkAll();
+    assert.equal(statuses.get('i-1'), InstanceStatus.Running);
+    assert.equal(switches.length, 2, 'the routers reloaded when it left and when it came back');
+    assert.match(events.at(-1)!.message, /passed 3 health checks in a row; it rejoins the rotation/);
   });
 });

@@ -12,6 +12,7 @@ export const FAILURES_TO_EJECT = 3;
 
 interface Watched {
   id: string;
+  status: InstanceStatus;
   app: string;
   process: string;
   containerId: string;
@@ -22,12 +23,15 @@ interface Watched {
  * Active health checks of running instances, one round per call: a dead container is a
  * crash (logged with its exit code, OOM named), a web instance failing its check
  * FAILURES_TO_EJECT times in a row becomes unhealthy. Either way it leaves the rotation at
- * once (the routers reload); the reconciler replaces it.
+ * once (the routers reload); the reconciler replaces it, unless an unhealthy one passes as
+ * many checks in a row first: then it rejoins.
  */
 @Injectable()
 export class HealthMonitor {
   private readonly logger = new Logger(HealthMonitor.name);
   private readonly failures = new Map<string, number>();
+  /** Consecutive passed checks of unhealthy instances: as many as ejected one bring it back. */
+  private readonly passes = new Map<string, number>();
   private readonly startedAt = new Map<string, string>();
 
   constructor(
@@ -40,13 +44,13 @@ export class HealthMonitor {
 
   async checkAll(): Promise<void> {
     const watched: Watched[] = await this.dataSource.query(
-      `SELECT i.id, a.name AS app, i.process_type AS process, i.container_id AS "containerId", i.port
+      `SELECT i.id, i.status, a.name AS app, i.process_type AS process, i.container_id AS "containerId", i.port
          FROM instances i JOIN apps a ON a.id = i.app_id
-        WHERE i.status = $1 AND i.container_id IS NOT NULL`,
-      [InstanceStatus.Running],
+        WHERE i.status IN ($1, $2) AND i.container_id IS NOT NULL`,
+      [InstanceStatus.Running, InstanceStatus.Unhealthy],
     );
     const ids = new Set(watched.map((instance) => instance.id));
-    for (const map of [this.failures, this.startedAt]) for (const id of map.keys()) if (!ids.has(id)) map.delete(id);
+    for (const map of [this.failures, this.passes, this.startedAt]) for (const id of map.keys()) if (!ids.has(id)) map.delete(id);
     await Promise.all(watched.map((instance) => this.check(instance).catch((error: Error) => this.logger.error(`checking ${describe(instance)} failed: ${error.message}`))));
   }
 
@@ -56,6 +60,7 @@ export class HealthMonitor {
     this.noticeRestart(instance, state);
     if (instance.process !== WEB_PROCESS && state.health === undefined) return;
     const verdict = await this.probe.checkOnce({ containerId: instance.containerId, port: instance.port, process: instance.process, usesImageHealthcheck: state.health !== undefined });
+    if (instance.status === InstanceStatus.Unhealthy) return this.checkRecovery(instance, verdict === true);
     if (verdict === true) {
       this.failures.delete(instance.id);
       return;
@@ -63,13 +68,21 @@ export class HealthMonitor {
     const failures = (this.failures.get(instance.id) ?? 0) + 1;
     this.failures.set(instance.id, failures);
     if (failures < FAILURES_TO_EJECT) return;
-    if (!(await this.leaveRotation(instance, InstanceStatus.Unhealthy, []))) return;
+    if (!(await this.move(instance, InstanceStatus.Unhealthy, []))) return;
     await this.report(instance, 'warn', `failed ${failures} health checks in a row (${verdict}); it leaves the rotation and is replaced`);
+  }
+
+  /** An unhealthy instance not yet replaced that passes again rejoins the rotation. */
+  private async checkRecovery(instance: Watched, passed: boolean): Promise<void> {
+    const passes = passed ? (this.passes.get(instance.id) ?? 0) + 1 : 0;
+    this.passes.set(instance.id, passes);
+    if (passes < FAILURES_TO_EJECT || !(await this.move(instance, InstanceStatus.Running, []))) return;
+    await this.report(instance, 'info', `passed ${passes} health checks in a row; it rejoins the rotation`);
   }
 
   private async crashed(instance: Watched, state: ContainerState | null): Promise<void> {
     // Its port goes at once: nothing listens there any more, so there is nothing to wait for.
-    if (!(await this.leaveRotation(instance, InstanceStatus.Crashed, [instance.port]))) return;
+    if (!(await this.move(instance, InstanceStatus.Crashed, [instance.port]))) return;
     await this.report(instance, 'error', `crashed: ${crashCause(state)}`);
     // Docker's restart policy must not bring it back next to its replacement.
     await this.runtime.removeContainer(instance.containerId);
@@ -82,19 +95,21 @@ export class HealthMonitor {
     if (before && state.startedAt && before !== state.startedAt) void this.report(instance, 'error', 'exited and was restarted by Docker');
   }
 
-  /** Only a Running instance leaves (a deploy may be retiring it meanwhile); the routers reload at once. */
-  private async leaveRotation(instance: Watched, status: InstanceStatus, drainPorts: number[]): Promise<boolean> {
-    const result = await this.dataSource.getRepository(InstanceEntity).update({ id: instance.id, status: InstanceStatus.Running }, { status });
+  /** Only from the status this round saw (a deploy may be retiring it meanwhile); the routers reload at once. */
+  private async move(instance: Watched, status: InstanceStatus, drainPorts: number[]): Promise<boolean> {
+    const result = await this.dataSource.getRepository(InstanceEntity).update({ id: instance.id, status: instance.status }, { status });
     if (!result.affected) return false;
     this.failures.delete(instance.id);
+    this.passes.delete(instance.id);
     await this.router.switchAndDrain(instance.app, drainPorts);
     return true;
   }
 
-  private async report(instance: Watched, level: 'warn' | 'error', what: string): Promise<void> {
+  private async report(instance: Watched, level: 'info' | 'warn' | 'error', what: string): Promise<void> {
     const message = `${describe(instance)} ${what}`;
     if (level === 'error') this.logger.error(`${instance.app}: ${message}`);
-    else this.logger.warn(`${instance.app}: ${message}`);
+    else if (level === 'warn') this.logger.warn(`${instance.app}: ${message}`);
+    else this.logger.log(`${instance.app}: ${message}`);
     await this.events.emit({ app: instance.app, message, level, process: instance.process, instance: instance.id });
   }
 }

@@ -12,6 +12,8 @@ import { InstanceRetirement } from './instance-retirement';
 import { planReconcile } from './reconcile-plan';
 import { RELEASE_IMAGES, ReleaseImages } from './release-images';
 
+const RETRY_BASE_MS = 15_000;
+const RETRY_MAX_MS = 10 * 60_000;
 const WATCHED = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining, InstanceStatus.Unhealthy];
 
 /**
@@ -23,6 +25,8 @@ const WATCHED = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus
 @Injectable()
 export class Reconciler {
   private readonly logger = new Logger(Reconciler.name);
+  /** Apps whose replacements failed: no new attempt before `until` (doubling, capped). */
+  private readonly backoff = new Map<string, { failures: number; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -57,9 +61,14 @@ export class Reconciler {
       this.logger.warn(`${app.name}: removing container ${container.slice(0, 12)}, which no instance owns`);
       await this.runtime.removeContainer(container);
     }
-    const started = release && Object.keys(plan.missing).length ? await this.startMissing(app, release, plan.missing) : [];
-    if (started === null || (started.length === 0 && plan.retire.length === 0)) return;
-    await this.retirement.swap(app.name, started, byId(plan.retire));
+    const missing = Object.keys(plan.missing).length > 0;
+    const waiting = (this.backoff.get(app.id)?.until ?? 0) > Date.now();
+    const started = release && missing && !waiting ? await this.startMissing(app, release, plan.missing) : [];
+    // Draining ones always go; unhealthy and outdated ones only once the formation is complete without them.
+    const complete = !missing || (started !== null && started.length > 0);
+    const retire = byId(plan.retire).filter((instance) => complete || instance.status === InstanceStatus.Draining);
+    if (!started?.length && retire.length === 0) return;
+    await this.retirement.swap(app.name, started ?? [], retire);
   }
 
   /** Answers the new instances' ids, or null when they did not become healthy (stopped again). */
@@ -74,9 +83,12 @@ export class Reconciler {
       if (!(await this.dataSource.getRepository(AppEntity).existsBy({ id: app.id }))) throw new Error(`${app.name} was deleted meanwhile`);
     } catch (error) {
       await this.retirement.stop(launched.map((instance) => instance.entity), 0);
+      const failures = (this.backoff.get(app.id)?.failures ?? 0) + 1;
+      this.backoff.set(app.id, { failures, until: Date.now() + Math.min(RETRY_BASE_MS * 2 ** (failures - 1), RETRY_MAX_MS) });
       await this.events.emit({ app: app.name, level: 'error', message: `a replacement instance of v${release.version} did not become healthy: ${(error as Error).message}` });
       return null;
     }
+    this.backoff.delete(app.id);
     const what = Object.entries(missing).map(([process, count]) => `${count} ${process}`).join(', ');
     await this.events.emit({ app: app.name, level: 'info', message: `started ${what} instance(s) of v${release.version} to match the formation` });
     return launched.map((instance) => instance.entity.id);
