@@ -76,7 +76,8 @@ function steadyLoad(routerPort: number): Load {
   };
 }
 
-function assertClean(result: autocannon.Result): void {
+function assertClean(result: autocannon.Result, t: { diagnostic(message: string): void }): void {
+  t.diagnostic(`${result.requests.total} requests in ${result.duration} s: ${result['2xx']} 2xx, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
   assert.ok(result.requests.total > 100, `the load ran (${result.requests.total} requests)`);
   assert.deepEqual(
     { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, resets: result.resets },
@@ -138,7 +139,7 @@ describe('zero downtime under load, and the health of running instances', { skip
     if (tree) await fs.rm(tree.dir, { recursive: true, force: true });
   });
 
-  it('serves every request while the app is redeployed, reconfigured, scaled 1 -> 2 -> 1 and rolled back', async () => {
+  it('serves every request while the app is redeployed, reconfigured, scaled 1 -> 2 -> 1 and rolled back', async (t) => {
     assert.equal((await page()).body, 'one plain');
     const load = steadyLoad(stack.routerPort);
     try {
@@ -158,19 +159,19 @@ describe('zero downtime under load, and the health of running instances', { skip
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     } finally {
       const result = await load.stop();
-      assertClean(result);
+      assertClean(result, t);
     }
     assert.deepEqual(order(load.phases), ['one plain', 'two plain', 'two blue'], 'each release served in turn');
     assert.equal(load.phases.at(-1), 'one plain', 'the rollback serves last');
   });
 
-  it('keeps serving the old release, without an error, when the new one never becomes healthy', async () => {
+  it('keeps serving the old release, without an error, when the new one never becomes healthy', async (t) => {
     const load = steadyLoad(stack.routerPort);
     let pushed: Awaited<ReturnType<typeof push>>;
     try {
       pushed = await push(app('broken', { healthy: false }));
     } finally {
-      assertClean(await load.stop());
+      assertClean(await load.stop(), t);
     }
     assert.match(pushed.stderr, /was not healthy within 8s[\s\S]*keeps serving/);
     assert.deepEqual(order(load.phases), ['one plain']);
@@ -201,7 +202,7 @@ describe('zero downtime under load, and the health of running instances', { skip
     assert.equal(stdout.trim(), '', 'the dead container is removed');
   });
 
-  it('finishes what a worker that died mid-deploy left: the release, a draining and a half-started instance', async () => {
+  it('finishes what a worker that died mid-deploy left: the release, a draining and a half-started instance', async (t) => {
     assert.equal((await api(`/api/apps/${APP}/scale`, { method: 'POST', body: JSON.stringify({ web: 2 }) })).status, 200);
     await eventually(async () => (await running()).length === 2, 30_000, 'two web instances');
     const [old, kept] = await running();
@@ -229,7 +230,7 @@ describe('zero downtime under load, and the health of running instances', { skip
       assert.equal(drained.status, 'stopped');
     } finally {
       await db.destroy();
-      assertClean(await load.stop());
+      assertClean(await load.stop(), t);
     }
     assert.deepEqual(order(load.phases), ['one plain']);
   });
