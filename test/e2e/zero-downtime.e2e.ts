@@ -45,7 +45,7 @@ interface Load {
   stop(): Promise<autocannon.Result>;
 }
 
-/** A steady load through the router: two keep-alive connections, ~150 requests per second. */
+/** A steady load through the router: two keep-alive connections, ~300 requests per second. */
 function steadyLoad(routerPort: number): Load {
   const phases: string[] = [];
   let finish: (error: Error | null, result: autocannon.Result) => void = () => undefined;
@@ -56,7 +56,7 @@ function steadyLoad(routerPort: number): Load {
       headers: { host: HOST },
       connections: 2,
       pipelining: 1,
-      overallRate: 150,
+      overallRate: 300,
       duration: 600,
       timeout: 5,
       setupClient: (client) =>
