@@ -82,4 +82,24 @@ describe('route changes: routers switch, drain, and acknowledge', () => {
     const keys = routerKeys(env.config.redis.prefix);
     assert.equal(await redis.get(keys.generation), await redis.get(keys.acked((late.sync as unknown as { id: string }).id)));
   });
+
+  it('catches up after its Redis connection was lost: reloads, drains, then acknowledges the missed change', async () => {
+    const router = await startRouter();
+    await setStatus(2002, 'running');
+    await router.table.refresh();
+    router.inFlight.begin(2002);
+    const subscriber = (router.sync as unknown as { subscriber: IORedis }).subscriber;
+    subscriber.disconnect(false);
+    await setStatus(2002, 'draining');
+    let switched = false;
+    const switching = control.switchAndDrain('shop', [2002]).then(() => (switched = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(ports(router), [2001, 2002], 'the message was missed');
+    await subscriber.connect();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(ports(router), [2001], 'reloaded on reconnect');
+    assert.equal(switched, false, 'a request is still in flight to 2002');
+    router.inFlight.end(2002);
+    await switching;
+  });
 });

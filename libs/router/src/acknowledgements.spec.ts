@@ -26,4 +26,12 @@ describe('Acknowledgements', () => {
     assert.equal(acks.raise(8), undefined);
     assert.equal(acks.raise(10), 10);
   });
+
+  it('waits for every application of a generation applied twice (a message and a catch-up)', () => {
+    const acks = new Acknowledgements();
+    acks.begin(3);
+    acks.begin(3);
+    assert.equal(acks.finish(3), 2);
+    assert.equal(acks.finish(3), 3);
+  });
 });

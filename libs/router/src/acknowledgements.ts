@@ -6,17 +6,20 @@
 export class Acknowledgements {
   private acked = 0;
   private newestApplied = 0;
-  private readonly pending = new Set<number>();
+  /** Generation -> how many applications of it are running (a catch-up may repeat one). */
+  private readonly pending = new Map<number, number>();
 
   begin(generation: number): void {
-    this.pending.add(generation);
+    this.pending.set(generation, (this.pending.get(generation) ?? 0) + 1);
   }
 
   /** Marks a change applied; answers the generation to acknowledge now, if it went up. */
   finish(generation: number): number | undefined {
-    this.pending.delete(generation);
+    const left = (this.pending.get(generation) ?? 1) - 1;
+    if (left > 0) this.pending.set(generation, left);
+    else this.pending.delete(generation);
     this.newestApplied = Math.max(this.newestApplied, generation);
-    return this.raise(this.pending.size ? Math.min(...this.pending) - 1 : this.newestApplied);
+    return this.raise(this.pending.size ? Math.min(...this.pending.keys()) - 1 : this.newestApplied);
   }
 
   /** A router that read its routes after generation G owes nothing up to G. */

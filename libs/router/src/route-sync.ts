@@ -41,6 +41,7 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationBootstrap(): Promise<void> {
     this.subscriber.on('message', (_, message: string) => void this.apply(JSON.parse(message) as RouteChange));
     await this.subscriber.subscribe(this.keys.channel);
+    this.subscriber.on('ready', () => void this.catchUp().catch((error: Error) => this.logger.error(`catching up after a Redis reconnect failed: ${error.message}`)));
     const generation = (await this.redis.get(this.keys.generation)) ?? '0';
     if (!(await this.routes.refresh())) throw new Error('the router cannot read its routes from the database');
     await this.ack(this.acks.raise(Number(generation)));
@@ -67,6 +68,17 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
       this.logger.error(`applying route change ${change.generation} failed: ${(error as Error).message}`);
     }
     await this.ack(this.acks.finish(change.generation)).catch(() => undefined);
+  }
+
+  /**
+   * After a reconnect, messages may have been missed: reload, wait for requests still in
+   * flight to ports no route holds any more, and acknowledge the generation read before.
+   */
+  private async catchUp(): Promise<void> {
+    const generation = Number((await this.redis.get(this.keys.generation)) ?? '0');
+    await this.routes.refresh();
+    const gone = this.inFlight.ports().filter((port) => !this.routes.serves(port));
+    await this.apply({ generation, app: '(all)', drainPorts: gone });
   }
 
   private async ack(generation: number | undefined): Promise<void> {

@@ -74,6 +74,12 @@ export class RouteTable implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  /** Whether any route sends traffic to `port`. */
+  serves(port: number): boolean {
+    for (const route of this.routes.values()) if (route.upstreams.some((upstream) => upstream.port === port)) return true;
+    return false;
+  }
+
   /** Takes ports out of every route at once, whatever the database said (drained instances). */
   withdraw(ports: number[]): void {
     if (ports.length === 0) return;
