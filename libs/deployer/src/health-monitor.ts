@@ -6,6 +6,7 @@ import { InstanceEntity, InstanceStatus } from '@berth/db';
 import { CONTAINER_RUNTIME, ContainerRuntime, ContainerState } from '@berth/runtime';
 import { HEALTH_PROBE, HealthProbe, RouterControl, ROUTER_CONTROL } from './deployer.ports';
 import { WEB_PROCESS } from './formation';
+import { RepeatedErrors } from './repeated-errors';
 
 /** Consecutive failed checks after which an instance leaves the rotation. */
 export const FAILURES_TO_EJECT = 3;
@@ -33,6 +34,7 @@ export class HealthMonitor {
   /** Consecutive passed checks of unhealthy instances: as many as ejected one bring it back. */
   private readonly passes = new Map<string, number>();
   private readonly startedAt = new Map<string, string>();
+  private readonly errors = new RepeatedErrors(this.logger);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,7 +53,14 @@ export class HealthMonitor {
     );
     const ids = new Set(watched.map((instance) => instance.id));
     for (const map of [this.failures, this.passes, this.startedAt]) for (const id of map.keys()) if (!ids.has(id)) map.delete(id);
-    await Promise.all(watched.map((instance) => this.check(instance).catch((error: Error) => this.logger.error(`checking ${describe(instance)} failed: ${error.message}`))));
+    await Promise.all(
+      watched.map((instance) =>
+        this.check(instance).then(
+          () => this.errors.clear(instance.id),
+          (error: Error) => this.errors.report(instance.id, `checking ${instance.app} ${describe(instance)} failed: ${error.message}`),
+        ),
+      ),
+    );
   }
 
   private async check(instance: Watched): Promise<void> {

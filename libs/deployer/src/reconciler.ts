@@ -11,6 +11,7 @@ import { InstanceLauncher } from './instance-launcher';
 import { InstanceRetirement } from './instance-retirement';
 import { planReconcile } from './reconcile-plan';
 import { RELEASE_IMAGES, ReleaseImages } from './release-images';
+import { RepeatedErrors } from './repeated-errors';
 
 const RETRY_BASE_MS = 15_000;
 const RETRY_MAX_MS = 10 * 60_000;
@@ -25,6 +26,7 @@ const WATCHED = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus
 @Injectable()
 export class Reconciler {
   private readonly logger = new Logger(Reconciler.name);
+  private readonly errors = new RepeatedErrors(this.logger);
   /** Apps whose replacements failed: no new attempt before `until` (doubling, capped). */
   private readonly backoff = new Map<string, { failures: number; until: number }>();
 
@@ -40,7 +42,10 @@ export class Reconciler {
 
   async reconcileAll(): Promise<void> {
     for (const app of await this.dataSource.getRepository(AppEntity).find()) {
-      await tryAppLock(this.dataSource, app.id, () => this.reconcile(app)).catch((error: Error) => this.logger.error(`reconciling ${app.name} failed: ${error.message}`));
+      await tryAppLock(this.dataSource, app.id, () => this.reconcile(app)).then(
+        () => this.errors.clear(app.id),
+        (error: Error) => this.errors.report(app.id, `reconciling ${app.name} failed: ${error.message}`),
+      );
     }
   }
 
