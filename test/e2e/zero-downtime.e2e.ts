@@ -178,15 +178,24 @@ describe('zero downtime under load, and the health of running instances', { skip
     assert.equal((await instances()).length, 1, 'the failed instance is gone');
   });
 
-  it('takes an instance that fails its health checks out of the rotation, replaces it, and serves again', async () => {
-    const [sick] = await running();
+  it('takes an instance that fails its health checks out of the rotation at once, and replaces it under load', async (t) => {
+    assert.equal((await api(`/api/apps/${APP}/scale`, { method: 'POST', body: JSON.stringify({ web: 2 }) })).status, 200);
+    await eventually(async () => (await running()).length === 2, 30_000, 'two web instances');
+    const [sick, well] = await running();
     assert.equal((await httpGet(sick.port, 'direct', '/fail')).status, 500);
     await eventually(async () => events.find((event) => event.instance === sick.id && /failed 3 health checks in a row \(GET \/ answered 500\)/.test(event.message)), 20_000, 'the monitor to eject it');
-    await eventually(async () => {
-      const now = await instances();
-      return now.length === 1 && now[0].id !== sick.id && now[0].status === 'running' && (await page()).status === 200;
-    }, 40_000, 'a healthy replacement to serve');
-    assert.equal((await page()).body, 'one plain');
+    // From here on no request may reach it: the load sees only the healthy one, then its replacement too.
+    const load = steadyLoad(stack.routerPort);
+    try {
+      await eventually(async () => {
+        const now = await running();
+        return now.length === 2 && now.some((instance) => instance.id === well.id) && (await instances()).every((instance) => instance.id !== sick.id);
+      }, 40_000, 'a healthy replacement to serve and the sick one to go');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      assertClean(await load.stop(), t);
+    }
+    assert.deepEqual(order(load.phases), ['one plain']);
   });
 
   it('notices a killed container, logs its exit code, and replaces it', async () => {
@@ -195,16 +204,15 @@ describe('zero downtime under load, and the health of running instances', { skip
     const crash = await eventually(async () => events.find((event) => event.instance === victim.id && event.level === 'error'), 15_000, 'the crash to be reported');
     assert.match(crash.message, /crashed: exited with code 137/);
     await eventually(async () => {
-      const now = await instances();
-      return now.length === 1 && now[0].id !== victim.id && now[0].status === 'running' && (await page()).status === 200;
+      const now = await running();
+      return now.length === 2 && now.every((instance) => instance.id !== victim.id) && (await page()).status === 200;
     }, 40_000, 'the reconciler to start a replacement');
     const { stdout } = await execFileAsync('docker', ['ps', '-aq', '--filter', `id=${victim.containerId}`]);
     assert.equal(stdout.trim(), '', 'the dead container is removed');
   });
 
   it('finishes what a worker that died mid-deploy left: the release, a draining and a half-started instance', async (t) => {
-    assert.equal((await api(`/api/apps/${APP}/scale`, { method: 'POST', body: JSON.stringify({ web: 2 }) })).status, 200);
-    await eventually(async () => (await running()).length === 2, 30_000, 'two web instances');
+    await eventually(async () => (await running()).length === 2 && (await instances()).length === 2, 30_000, 'two web instances');
     const [old, kept] = await running();
     const db: DataSource = await createDataSource(env.config.databaseUrl).initialize();
     const load = steadyLoad(stack.routerPort);
