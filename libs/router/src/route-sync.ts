@@ -43,7 +43,8 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.subscriber.subscribe(this.keys.channel);
     this.subscriber.on('ready', () => void this.catchUp().catch((error: Error) => this.logger.error(`catching up after a Redis reconnect failed: ${error.message}`)));
     const generation = (await this.redis.get(this.keys.generation)) ?? '0';
-    if (!(await this.routes.refresh())) throw new Error('the router cannot read its routes from the database');
+    // Without a fresh read the table may predate the generation: serve nothing rather than stale routes.
+    if (!(await this.routes.refresh())) this.routes.clear();
     await this.ack(this.acks.raise(Number(generation)));
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), (ROUTER_HEARTBEAT_SECONDS * 1000) / 3);
@@ -77,6 +78,7 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   private async catchUp(): Promise<void> {
     const generation = Number((await this.redis.get(this.keys.generation)) ?? '0');
     await this.routes.refresh();
+    // apply() reads the routes once more; the in-flight ports are judged against this newer table.
     const gone = this.inFlight.ports().filter((port) => !this.routes.serves(port));
     await this.apply({ generation, app: '(all)', drainPorts: gone });
   }

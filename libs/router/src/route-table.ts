@@ -74,6 +74,11 @@ export class RouteTable implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  /** Forgets every route (until the next refresh): for a table that cannot be trusted. */
+  clear(): void {
+    this.routes = new Map();
+  }
+
   /** Whether any route sends traffic to `port`. */
   serves(port: number): boolean {
     for (const route of this.routes.values()) if (route.upstreams.some((upstream) => upstream.port === port)) return true;
