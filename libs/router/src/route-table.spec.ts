@@ -51,4 +51,18 @@ describe('RouteTable', () => {
     table.withdraw([1]);
     for (const host of ['shop', 'shop.example', 'a.wild.example']) assert.deepEqual(ports(table, host), [2], host);
   });
+
+  it('a cleared table is not refilled by a read that started before the clear', async () => {
+    const db = slowDatabase();
+    const table = new RouteTable(db.dataSource);
+    const older = table.refresh();
+    table.clear();
+    db.pending[0].resolve([{ app: 'shop', hostnames: [], ports: [1] }]);
+    await older;
+    assert.equal(table.lookup('shop'), undefined);
+    const newer = table.refresh();
+    db.pending[1].resolve([{ app: 'shop', hostnames: [], ports: [2] }]);
+    await newer;
+    assert.deepEqual(ports(table, 'shop'), [2]);
+  });
 });

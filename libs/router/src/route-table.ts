@@ -77,6 +77,8 @@ export class RouteTable implements OnApplicationBootstrap, OnApplicationShutdown
   /** Forgets every route (until the next refresh): for a table that cannot be trusted. */
   clear(): void {
     this.routes = new Map();
+    // Reads already under way are as untrusted as the table: none of them may install it.
+    this.installed = this.refreshesStarted;
   }
 
   /** Whether any route sends traffic to `port`. */
