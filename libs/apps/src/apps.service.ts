@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppEntity, InstanceEntity, InstanceStatus, isUniqueViolation, ReleaseEntity, ReleaseStatus } from '@berth/db';
+import { withAppLock } from '@berth/deployer';
 import { GIT_REPOSITORIES, GitRepositories } from '@berth/git';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
 import { appNameProblem } from './app-name';
@@ -62,11 +63,16 @@ export class AppsService {
     return { app, release, instances };
   }
 
-  /** Stops the app's containers first, so a failure there leaves the app and its data intact. */
+  /**
+   * Stops the app's containers first, so a failure there leaves the app and its data intact;
+   * under the app's deploy lock, so no deploy, scale or reconcile starts one meanwhile.
+   */
   async delete(name: string): Promise<void> {
     const app = await this.get(name);
-    await this.runtime.removeAppContainers(app.name);
-    await this.apps.delete({ id: app.id });
+    await withAppLock(this.apps.manager.connection, app.id, async () => {
+      await this.runtime.removeAppContainers(app.name);
+      await this.apps.delete({ id: app.id });
+    });
     await this.repositories.remove(app.name);
   }
 }

@@ -13,3 +13,4 @@ export { DbPortAllocator } from './db-port-allocator';
 export { FAILURES_TO_EJECT, HealthMonitor, crashCause } from './health-monitor';
 export { Reconciler } from './reconciler';
 export { planReconcile, ReconcilePlan } from './reconcile-plan';
+export { tryAppLock, withAppLock } from './app-lock';
