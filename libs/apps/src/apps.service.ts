@@ -65,12 +65,20 @@ export class AppsService {
 
   /**
    * Stops the app's containers first, so a failure there leaves the app and its data intact;
-   * under the app's deploy lock, so no deploy, scale or reconcile starts one meanwhile.
+   * under the app's deploy lock, so no deploy, scale or reconcile starts one meanwhile, and
+   * with its instances recorded stopped first, so the health monitor sees no crash.
    */
   async delete(name: string): Promise<void> {
     const app = await this.get(name);
     await withAppLock(this.apps.manager.connection, app.id, async () => {
-      await this.runtime.removeAppContainers(app.name);
+      const live = await this.instances.find({ where: LIVE_INSTANCE_STATUSES.map((status) => ({ appId: app.id, status })) });
+      if (live.length) await this.instances.update(live.map((instance) => instance.id), { status: InstanceStatus.Stopped });
+      try {
+        await this.runtime.removeAppContainers(app.name);
+      } catch (error) {
+        for (const instance of live) await this.instances.update(instance.id, { status: instance.status });
+        throw error;
+      }
       await this.apps.delete({ id: app.id });
     });
     await this.repositories.remove(app.name);

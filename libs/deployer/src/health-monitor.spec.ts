@@ -8,19 +8,13 @@ import { HealthProbe, RouterControl } from './deployer.ports';
 import { FAILURES_TO_EJECT, HealthMonitor } from './health-monitor';
 
 /** One running web instance in a fake database; containers and checks as the test sets them. */
-function monitorOf(state: Partial<ContainerState> | null, verdicts: Array<true | string>, lock = { heldElsewhere: false }) {
+function monitorOf(state: Partial<ContainerState> | null, verdicts: Array<true | string>) {
   const statuses = new Map<string, InstanceStatus>([['i-1', InstanceStatus.Running]]);
   const dataSource = {
     query: async () =>
       [...statuses]
         .filter(([, status]) => status === InstanceStatus.Running || status === InstanceStatus.Unhealthy)
         .map(([id, status]) => ({ id, status, app: 'shop', process: 'web', containerId: 'c-1', port: 2001 })),
-    // The app's deploy lock, as pg_try_advisory_lock answers it.
-    createQueryRunner: () => ({
-      connect: async () => undefined,
-      release: async () => undefined,
-      query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: !lock.heldElsewhere }] : []),
-    }),
     getRepository: () => ({
       update: async (where: { id: string; status: InstanceStatus }, change: { status: InstanceStatus }) => {
         if (statuses.get(where.id) !== where.status) return { affected: 0 };
@@ -97,16 +91,5 @@ describe('HealthMonitor', () => {
     assert.equal(statuses.get('i-1'), InstanceStatus.Running);
     assert.equal(switches.length, 2, 'the routers reloaded when it left and when it came back');
     assert.match(events.at(-1)!.message, /passed 3 health checks in a row; it rejoins the rotation/);
-  });
-
-  it('leaves dead containers to the deploy or deletion that holds the app, and looks again after', async () => {
-    const lock = { heldElsewhere: true };
-    const { monitor, statuses, events } = monitorOf({ running: false, exitCode: 143 }, [], lock);
-    await monitor.checkAll();
-    assert.equal(statuses.get('i-1'), InstanceStatus.Running);
-    assert.deepEqual(events, []);
-    lock.heldElsewhere = false;
-    await monitor.checkAll();
-    assert.equal(statuses.get('i-1'), InstanceStatus.Crashed);
   });
 });

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { APP_EVENTS, AppEventSink } from '@berth/app-logs';
 import { InstanceEntity, InstanceStatus } from '@berth/db';
 import { CONTAINER_RUNTIME, ContainerRuntime, ContainerState } from '@berth/runtime';
-import { tryAppLock } from './app-lock';
 import { HEALTH_PROBE, HealthProbe, RouterControl, ROUTER_CONTROL } from './deployer.ports';
 import { WEB_PROCESS } from './formation';
 import { RepeatedErrors } from './repeated-errors';
@@ -15,7 +14,6 @@ export const FAILURES_TO_EJECT = 3;
 interface Watched {
   id: string;
   status: InstanceStatus;
-  appId: string;
   app: string;
   process: string;
   containerId: string;
@@ -48,7 +46,7 @@ export class HealthMonitor {
 
   async checkAll(): Promise<void> {
     const watched: Watched[] = await this.dataSource.query(
-      `SELECT i.id, i.status, i.app_id AS "appId", a.name AS app, i.process_type AS process, i.container_id AS "containerId", i.port
+      `SELECT i.id, i.status, a.name AS app, i.process_type AS process, i.container_id AS "containerId", i.port
          FROM instances i JOIN apps a ON a.id = i.app_id
         WHERE i.status IN ($1, $2) AND i.container_id IS NOT NULL`,
       [InstanceStatus.Running, InstanceStatus.Unhealthy],
@@ -92,8 +90,6 @@ export class HealthMonitor {
   }
 
   private async crashed(instance: Watched, state: ContainerState | null): Promise<void> {
-    // A deploy or a deletion holding the app stops containers itself: look again once it is done.
-    if ((await tryAppLock(this.dataSource, instance.appId, async () => true)) === undefined) return;
     // Its port goes at once: nothing listens there any more, so there is nothing to wait for.
     if (!(await this.move(instance, InstanceStatus.Crashed, [instance.port]))) return;
     await this.report(instance, 'error', `crashed: ${crashCause(state)}`);
