@@ -12,6 +12,8 @@ export interface BerthStack {
   api: NestExpressApplication;
   apiUrl: string;
   routerPort: number;
+  /** The worker's Nest context, for tests that observe its parts (e.g. the events it emits). */
+  worker: INestApplicationContext;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startBerthStack(base: BerthConfig, overrides: Partial<Bert
     api,
     apiUrl: `http://127.0.0.1:${config.api.port}`,
     routerPort: config.router.port,
+    worker,
     close: async () => {
       for (const context of contexts) await context.close().catch(() => undefined);
     },

@@ -17,6 +17,7 @@ import { BuildsProcessor } from './builds.processor';
 import { CertificatesProcessor } from './certificates.processor';
 import { DeploysProcessor } from './deploys.processor';
 import { GitBuildPipeline } from './git-build.pipeline';
+import { InstanceSupervisor } from './instance-supervisor';
 import { MaintenanceService } from './maintenance.service';
 import { WorkerInfraModule } from './worker-infra.module';
 
@@ -38,7 +39,7 @@ export class WorkerModule {
         GithubModule.forRoot(config),
         CertificatesModule.forRoot(config, { issuer: true }),
       ],
-      providers: [AppBuildLocks, BuildJobHandler, BuildReleaser, BuildsProcessor, CertificatesProcessor, DeploysProcessor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
+      providers: [AppBuildLocks, BuildJobHandler, BuildReleaser, BuildsProcessor, CertificatesProcessor, DeploysProcessor, InstanceSupervisor, MaintenanceService, { provide: BUILD_PIPELINE, useClass: GitBuildPipeline }],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppEntity, InstanceEntity, InstanceStatus, isUniqueViolation, ReleaseEntity, ReleaseStatus } from '@berth/db';
+import { withAppLock } from '@berth/deployer';
 import { GIT_REPOSITORIES, GitRepositories } from '@berth/git';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
 import { appNameProblem } from './app-name';
@@ -13,7 +14,7 @@ export interface AppDetails {
   instances: InstanceEntity[];
 }
 
-const LIVE_INSTANCE_STATUSES = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining];
+const LIVE_INSTANCE_STATUSES = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining, InstanceStatus.Unhealthy];
 
 @Injectable()
 export class AppsService {
@@ -69,11 +70,24 @@ export class AppsService {
     return { app, release, instances };
   }
 
-  /** Stops the app's containers first, so a failure there leaves the app and its data intact. */
+  /**
+   * Stops the app's containers first, so a failure there leaves the app and its data intact;
+   * under the app's deploy lock, so no deploy, scale or reconcile starts one meanwhile, and
+   * with its instances recorded stopped first, so the health monitor sees no crash.
+   */
   async delete(name: string): Promise<void> {
     const app = await this.get(name);
-    await this.runtime.removeAppContainers(app.name);
-    await this.apps.delete({ id: app.id });
+    await withAppLock(this.apps.manager.connection, app.id, async () => {
+      const live = await this.instances.find({ where: LIVE_INSTANCE_STATUSES.map((status) => ({ appId: app.id, status })) });
+      if (live.length) await this.instances.update(live.map((instance) => instance.id), { status: InstanceStatus.Stopped });
+      try {
+        await this.runtime.removeAppContainers(app.name);
+      } catch (error) {
+        for (const instance of live) await this.instances.update(instance.id, { status: instance.status });
+        throw error;
+      }
+      await this.apps.delete({ id: app.id });
+    });
     await this.repositories.remove(app.name);
   }
 }

@@ -22,7 +22,7 @@ export class DbPortAllocator implements PortAllocator {
 
   async allocate(count: number): Promise<number[]> {
     const taken = new Set(
-      (await this.dataSource.getRepository(InstanceEntity).find({ where: { status: In([InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining]) } }))
+      (await this.dataSource.getRepository(InstanceEntity).find({ where: { status: In([InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining, InstanceStatus.Unhealthy]) } }))
         .map((instance) => instance.port),
     );
     const ports: number[] = [];

@@ -7,14 +7,20 @@ import { DbPortAllocator } from './db-port-allocator';
 import { HEALTH_PROBE, PORT_ALLOCATOR } from './deployer.ports';
 import { RouterControlModule } from './router-control.module';
 import { Deployer } from './deployer.service';
+import { HealthMonitor } from './health-monitor';
 import { InstanceLauncher } from './instance-launcher';
+import { InstanceRetirement } from './instance-retirement';
+import { Reconciler } from './reconciler';
 import { RuntimeHealthProbe } from './runtime-health-probe';
 
 export interface DeployerModuleOptions {
   redis: { url: string; prefix: string };
 }
 
-/** Deploys releases. The importing application provides RELEASE_IMAGES (globally): where images come from. */
+/**
+ * Deploys releases and keeps them running (HealthMonitor, Reconciler). The importing application
+ * provides RELEASE_IMAGES and APP_EVENTS (globally).
+ */
 @Module({})
 export class DeployerModule {
   static forRoot(options: DeployerModuleOptions): DynamicModule {
@@ -24,10 +30,13 @@ export class DeployerModule {
       providers: [
         Deployer,
         InstanceLauncher,
+        InstanceRetirement,
+        HealthMonitor,
+        Reconciler,
         { provide: HEALTH_PROBE, inject: [CONTAINER_RUNTIME], useFactory: (runtime: ContainerRuntime) => new RuntimeHealthProbe(runtime) },
         { provide: PORT_ALLOCATOR, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => new DbPortAllocator(dataSource) },
       ],
-      exports: [Deployer, ReleasesModule],
+      exports: [Deployer, HealthMonitor, Reconciler, ReleasesModule],
     };
   }
 }

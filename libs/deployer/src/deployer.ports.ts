@@ -14,6 +14,8 @@ export interface HealthTarget {
 /** Resolves when an instance is healthy; rejects with the reason (exit code, status, timeout). */
 export interface HealthProbe {
   waitHealthy(target: HealthTarget, timeoutMs: number): Promise<void>;
+  /** One check of a running instance: true, or what was wrong. */
+  checkOnce(target: HealthTarget): Promise<true | string>;
 }
 
 /** Host ports for new instances (containers use host networking). */

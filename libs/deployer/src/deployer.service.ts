@@ -4,16 +4,16 @@ import { DataSource, In, Not } from 'typeorm';
 import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity, ReleaseStatus } from '@berth/db';
 import { ReleasesService } from '@berth/releases';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
+import { withAppLock } from './app-lock';
 import { DeployerError, DeployerErrorCode } from './deployer.errors';
-import { RouterControl, ROUTER_CONTROL } from './deployer.ports';
 import { desiredFormation, RELEASE_PROCESS } from './formation';
 import { InstanceLauncher, LaunchedInstance } from './instance-launcher';
+import { InstanceRetirement } from './instance-retirement';
 import { RELEASE_IMAGES, ReleaseImages } from './release-images';
 
 export type DeployLog = (line: string) => void;
 
-const LIVE = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining];
-const STOP_GRACE_SECONDS = 10;
+const LIVE = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining, InstanceStatus.Unhealthy];
 
 /**
  * Deploys a release in kamal-proxy's order: pull, run the release command, start the new
@@ -27,14 +27,14 @@ export class Deployer {
     private readonly releases: ReleasesService,
     private readonly launcher: InstanceLauncher,
     @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
-    @Inject(ROUTER_CONTROL) private readonly router: RouterControl,
+    private readonly retirement: InstanceRetirement,
     @Inject(RELEASE_IMAGES) private readonly images: ReleaseImages,
   ) {}
 
   async deploy(releaseId: string, log: DeployLog): Promise<void> {
     const release = await this.dataSource.getRepository(ReleaseEntity).findOneByOrFail({ id: releaseId });
     const app = await this.dataSource.getRepository(AppEntity).findOneByOrFail({ id: release.appId });
-    await this.withAppLock(app.id, async () => {
+    await withAppLock(this.dataSource, app.id, async () => {
       await this.releases.markStatus(release.id, ReleaseStatus.Deploying);
       // The log is written before the status changes: whoever follows the log stops at the status.
       try {
@@ -59,7 +59,7 @@ export class Deployer {
    */
   async scale(appId: string, log: DeployLog): Promise<void> {
     const app = await this.dataSource.getRepository(AppEntity).findOneByOrFail({ id: appId });
-    await this.withAppLock(app.id, async () => {
+    await withAppLock(this.dataSource, app.id, async () => {
       const release = await this.releases.current(app.id);
       if (!release) return log('-----> Nothing is deployed yet; the new scale applies to the next deploy');
       const live = await this.dataSource.getRepository(InstanceEntity).find({ where: { appId: app.id, status: InstanceStatus.Running }, order: { createdAt: 'ASC' } });
@@ -76,7 +76,7 @@ export class Deployer {
       try {
         await this.launcher.waitHealthy(started, log);
       } catch (error) {
-        await this.stop(started.map((instance) => instance.entity), 0);
+        await this.retirement.stop(started.map((instance) => instance.entity), 0);
         throw error;
       }
       await this.retire(app, started, surplus, log);
@@ -96,7 +96,7 @@ export class Deployer {
     try {
       await this.launcher.waitHealthy(started, log);
     } catch (error) {
-      await this.stop(started.map((instance) => instance.entity), 0);
+      await this.retirement.stop(started.map((instance) => instance.entity), 0);
       throw error;
     }
     await this.switchTo(app, started, log);
@@ -123,40 +123,7 @@ export class Deployer {
   }
 
   private async retire(app: AppEntity, started: LaunchedInstance[], old: InstanceEntity[], log: DeployLog): Promise<void> {
-    const newIds = started.map((instance) => instance.entity.id);
-    await this.dataSource.transaction(async (manager) => {
-      if (newIds.length) await manager.update(InstanceEntity, { id: In(newIds) }, { status: InstanceStatus.Running });
-      if (old.length) await manager.update(InstanceEntity, { id: In(old.map((i) => i.id)) }, { status: InstanceStatus.Draining });
-    });
-    log('-----> Switching traffic to the new instances');
-    await this.router.switchAndDrain(app.name, old.filter((i) => i.port !== null).map((i) => i.port!));
-    if (old.length) log(`-----> Stopping ${old.length} old instance(s)`);
-    await this.stop(old, STOP_GRACE_SECONDS);
-  }
-
-  private async stop(instances: InstanceEntity[], graceSeconds: number): Promise<void> {
-    await Promise.all(
-      instances.map(async (instance) => {
-        if (instance.containerId) {
-          await this.runtime.stopContainer(instance.containerId, graceSeconds);
-          await this.runtime.removeContainer(instance.containerId);
-        }
-        await this.dataSource.getRepository(InstanceEntity).update({ id: instance.id }, { status: InstanceStatus.Stopped });
-      }),
-    );
-  }
-
-  /** One deploy per app at a time, across workers: a session advisory lock on its own connection. */
-  private async withAppLock<T>(appId: string, work: () => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query(`SELECT pg_advisory_lock(hashtext('berth.deploy:' || $1))`, [appId]);
-      return await work();
-    } finally {
-      await runner.query(`SELECT pg_advisory_unlock(hashtext('berth.deploy:' || $1))`, [appId]).catch(() => undefined);
-      await runner.release();
-    }
+    await this.retirement.swap(app.name, started.map((instance) => instance.entity.id), old, log);
   }
 }
 

@@ -10,3 +10,7 @@ export { RouterControlModule } from './router-control.module';
 export { ROUTER_CONTROL } from './deployer.ports';
 export { RuntimeHealthProbe } from './runtime-health-probe';
 export { DbPortAllocator } from './db-port-allocator';
+export { FAILURES_TO_EJECT, HealthMonitor, crashCause } from './health-monitor';
+export { Reconciler } from './reconciler';
+export { planReconcile, ReconcilePlan } from './reconcile-plan';
+export { tryAppLock, withAppLock } from './app-lock';

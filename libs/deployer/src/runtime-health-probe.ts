@@ -31,6 +31,11 @@ export class RuntimeHealthProbe implements HealthProbe {
     throw new DeployerError(DeployerErrorCode.HealthCheckFailed, `${target.process} on port ${target.port} was not healthy within ${timeoutMs / 1000}s (${lastProblem})`);
   }
 
+  async checkOnce(target: HealthTarget): Promise<true | string> {
+    const health = target.usesImageHealthcheck ? (await this.runtime.inspectContainer(target.containerId))?.health : undefined;
+    return this.check(target, health, SETTLE_MS);
+  }
+
   private async check(target: HealthTarget, health: string | undefined, elapsed: number): Promise<true | string> {
     if (target.usesImageHealthcheck) return health === 'healthy' ? true : `HEALTHCHECK says ${health ?? 'nothing yet'}`;
     if (target.process !== WEB_PROCESS) return elapsed >= SETTLE_MS ? true : 'starting';

@@ -17,6 +17,11 @@ export class InFlightRequests {
     for (const wake of this.waiters.splice(0)) wake();
   }
 
+  /** Ports with a request in flight right now. */
+  ports(): number[] {
+    return [...this.counts.keys()];
+  }
+
   count(port: number): number {
     return this.counts.get(port) ?? 0;
   }

@@ -23,6 +23,9 @@ export class RouteTable implements OnApplicationBootstrap, OnApplicationShutdown
   private routes = new Map<string, Route>();
   private timer?: NodeJS.Timeout;
   private lastError?: string;
+  /** Refreshes are numbered when they start; a table only replaces one read later than itself. */
+  private refreshesStarted = 0;
+  private installed = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -47,15 +50,56 @@ export class RouteTable implements OnApplicationBootstrap, OnApplicationShutdown
     return undefined;
   }
 
-  async refresh(): Promise<void> {
+  /**
+   * Reads the table again; true when this read (or a later one) is now in use. A periodic
+   * refresh that started before a route change must not finish after the change's own refresh
+   * and put drained instances back: its older table is dropped.
+   */
+  async refresh(): Promise<boolean> {
+    const number = ++this.refreshesStarted;
     try {
-      this.routes = await this.load();
+      const routes = await this.load();
+      if (number > this.installed) {
+        this.routes = routes;
+        this.installed = number;
+      }
       if (this.lastError) this.logger.log('route table refreshed again after errors');
       this.lastError = undefined;
+      return true;
     } catch (error) {
       const message = (error as Error).message;
       if (message !== this.lastError) this.logger.error(`route table refresh failed, serving the last one: ${message}`);
       this.lastError = message;
+      return false;
+    }
+  }
+
+  /** Forgets every route (until the next refresh): for a table that cannot be trusted. */
+  clear(): void {
+    this.routes = new Map();
+    // Reads already under way are as untrusted as the table: none of them may install it.
+    this.installed = this.refreshesStarted;
+  }
+
+  /** Whether any route sends traffic to `port`. */
+  serves(port: number): boolean {
+    for (const route of this.routes.values()) if (route.upstreams.some((upstream) => upstream.port === port)) return true;
+    return false;
+  }
+
+  /** Takes ports out of every route at once, whatever the database said (drained instances). */
+  withdraw(ports: number[]): void {
+    if (ports.length === 0) return;
+    const gone = new Set(ports);
+    const replaced = new Map<Route, Route>();
+    for (const [key, route] of this.routes) {
+      if (!route.upstreams.some((upstream) => gone.has(upstream.port))) continue;
+      let fresh = replaced.get(route);
+      if (!fresh) {
+        fresh = { app: route.app, upstreams: route.upstreams.filter((upstream) => !gone.has(upstream.port)) };
+        replaced.set(route, fresh);
+      }
+      this.routes.set(key, fresh);
     }
   }
 

@@ -4,6 +4,8 @@ export enum InstanceStatus {
   Starting = 'starting',
   Running = 'running',
   Draining = 'draining',
+  /** Out of the rotation after failed health checks, until its replacement serves. */
+  Unhealthy = 'unhealthy',
   Stopped = 'stopped',
   Crashed = 'crashed',
 }
