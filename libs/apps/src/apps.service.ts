@@ -13,6 +13,12 @@ export interface AppDetails {
   instances: InstanceEntity[];
 }
 
+/** What `PATCH /api/apps/NAME` may change. */
+export interface AppSettings {
+  /** Request body limit at the router; null goes back to the router's default. */
+  maxBodyBytes?: number | null;
+}
+
 const LIVE_INSTANCE_STATUSES = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining];
 
 @Injectable()
@@ -60,6 +66,13 @@ export class AppsService {
       this.instances.find({ where: LIVE_INSTANCE_STATUSES.map((status) => ({ appId: app.id, status })), order: { createdAt: 'ASC' } }),
     ]);
     return { app, release, instances };
+  }
+
+  /** Changes an app's settings; a key left out keeps its value. */
+  async updateSettings(name: string, settings: AppSettings): Promise<AppEntity> {
+    const app = await this.get(name);
+    if (settings.maxBodyBytes !== undefined) app.maxBodyBytes = settings.maxBodyBytes;
+    return this.apps.save(app);
   }
 
   /** Stops the app's containers first, so a failure there leaves the app and its data intact. */

@@ -55,6 +55,14 @@ const registryAuth = z.string().transform((value, ctx): RegistryAuthSetting => {
   return { credentials: credentials.data };
 });
 
+function wholeNumber(min: number, max: number) {
+  return z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+}
+
 /** The environment as Berth reads it: names are the variables, values their raw strings. */
 export const environmentSchema = z.object({
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/berth'),
@@ -89,6 +97,12 @@ export const environmentSchema = z.object({
     .max(3600, 'must be at most 3600 seconds')
     .default(60),
   BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
+  BERTH_ROUTER_MAX_HEADER_BYTES: wholeNumber(1024, 1024 * 1024).default(16 * 1024),
+  BERTH_ROUTER_HEADER_TIMEOUT: wholeNumber(1, 3600).default(10),
+  BERTH_ROUTER_KEEPALIVE_TIMEOUT: wholeNumber(1, 3600).default(60),
+  BERTH_ROUTER_MAX_CONNECTIONS: wholeNumber(1, 1_000_000).default(10_000),
+  BERTH_ROUTER_MAX_BODY_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(100 * 1024 * 1024),
+  BERTH_ROUTER_DRAIN_GRACE: wholeNumber(0, 25).default(10),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
 });
 
@@ -106,7 +120,7 @@ export interface BerthConfig {
   /** Tells this installation's containers from another's on the same Docker Engine (derived from dataDir). */
   installationId: string;
   api: { port: number };
-  router: { port: number; tlsPort?: number; domain: string };
+  router: { port: number; tlsPort?: number; domain: string; limits: RouterLimits };
   adminToken?: string;
   ociRuntime: string;
   dockerHost: string;
@@ -116,6 +130,20 @@ export interface BerthConfig {
   log: { level: string; pretty: boolean };
   /** Pulling base images from registries. */
   registryClient: { insecureRegistries: string[]; auth?: RegistryAuthSetting };
+}
+
+/** What one client may ask of the router, so no client can starve the others. */
+export interface RouterLimits {
+  maxHeaderBytes: number;
+  /** A client must have sent its whole request head within this, else 408. */
+  headerTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  /** Request body limit for apps without their own `maxBodyBytes`. */
+  maxBodyBytes: number;
+  /** How long WebSockets and streaming responses to a drained instance may go on before the router closes them. */
+  drainGraceMs: number;
 }
 
 /** Stable for as long as the data directory stays where it is; two data dirs are two installations. */
@@ -130,7 +158,7 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     dataDir: path.resolve(cwd, env.BERTH_DATA_DIR),
     installationId: installationIdOf(path.resolve(cwd, env.BERTH_DATA_DIR)),
     api: { port: env.BERTH_API_PORT },
-    router: { port: env.BERTH_ROUTER_PORT, tlsPort: env.BERTH_ROUTER_TLS_PORT, domain: env.BERTH_DOMAIN.toLowerCase() },
+    router: { port: env.BERTH_ROUTER_PORT, tlsPort: env.BERTH_ROUTER_TLS_PORT, domain: env.BERTH_DOMAIN.toLowerCase(), limits: routerLimits(env) },
     adminToken: env.BERTH_ADMIN_TOKEN,
     ociRuntime: env.BERTH_OCI_RUNTIME,
     dockerHost: env.DOCKER_HOST,
@@ -138,6 +166,17 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     healthTimeoutMs: env.BERTH_HEALTH_TIMEOUT * 1000,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },
+  };
+}
+
+function routerLimits(env: z.output<typeof environmentSchema>): RouterLimits {
+  return {
+    maxHeaderBytes: env.BERTH_ROUTER_MAX_HEADER_BYTES,
+    headerTimeoutMs: env.BERTH_ROUTER_HEADER_TIMEOUT * 1000,
+    keepAliveTimeoutMs: env.BERTH_ROUTER_KEEPALIVE_TIMEOUT * 1000,
+    maxConnections: env.BERTH_ROUTER_MAX_CONNECTIONS,
+    maxBodyBytes: env.BERTH_ROUTER_MAX_BODY_BYTES,
+    drainGraceMs: env.BERTH_ROUTER_DRAIN_GRACE * 1000,
   };
 }
 

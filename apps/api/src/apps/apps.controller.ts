@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { AppsService } from '@berth/apps';
@@ -11,6 +11,17 @@ import { appDetailsView, appView, publicUrls } from './app.presenter';
 
 const createAppBody = z.strictObject({
   name: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }),
+});
+
+/** App settings; every key is optional, a key left out keeps its value. */
+const appSettingsBody = z.strictObject({
+  maxBodyBytes: z
+    .number({ error: 'must be a whole number of bytes or null' })
+    .int('must be a whole number of bytes')
+    .min(0, 'must not be negative')
+    .max(Number.MAX_SAFE_INTEGER, 'is too large')
+    .nullable()
+    .optional(),
 });
 
 @Controller('api/apps')
@@ -39,6 +50,14 @@ export class AppsController {
 
   @Get(':name')
   async show(@Param('name') name: string, @Req() request: Request) {
+    return appDetailsView(await this.apps.details(name), publicUrls(request, this.config));
+  }
+
+  @Patch(':name')
+  async update(@Param('name') name: string, @Body(new ZodBodyPipe(appSettingsBody)) body: z.output<typeof appSettingsBody>, @Req() request: Request) {
+    await this.apps.updateSettings(name, body);
+    // Routers reload at once (and acknowledge), so the next request already sees the new limits.
+    await this.routers.switchAndDrain(name, []);
     return appDetailsView(await this.apps.details(name), publicUrls(request, this.config));
   }
 
