@@ -1,0 +1,51 @@
+/**
+ * Berth's router as the bench runs it: the real RouterServer (the code path of `berth router`)
+ * with a static route table, in a process of its own, so wrk measures the proxy path alone and
+ * not Postgres. Usage: node router-process.js LISTEN_PORT UPSTREAM_PORT [WORKERS]
+ * With WORKERS > 1, node:cluster forks that many router processes sharing the port.
+ */
+import cluster from 'node:cluster';
+import { loadConfig } from '@berth/config';
+import { InFlightRequests, Route, RouterServer, RouteTable } from '@berth/router';
+
+export const BENCH_APP = 'bench';
+
+async function serve(listenPort: number, upstreamPort: number): Promise<void> {
+  const base = loadConfig({ BERTH_LOG_LEVEL: 'silent' });
+  const config = { ...base, router: { ...base.router, port: listenPort } };
+  const route: Route = { app: BENCH_APP, upstreams: [{ port: upstreamPort }], maxBodyBytes: null };
+  const table = { lookup: (key: string) => (key === BENCH_APP ? route : undefined) } as unknown as RouteTable;
+  const server = new RouterServer(table, new InFlightRequests(config), config);
+  await server.onApplicationBootstrap();
+  process.on('SIGTERM', () => void server.onApplicationShutdown().then(() => process.exit(0)));
+  process.on('SIGINT', () => void server.onApplicationShutdown().then(() => process.exit(0)));
+}
+
+function main(): void {
+  const [listenPort, upstreamPort, workers] = process.argv.slice(2).map(Number);
+  if (!listenPort || !upstreamPort) throw new Error('usage: router-process LISTEN_PORT UPSTREAM_PORT [WORKERS]');
+  if ((workers ?? 1) > 1 && cluster.isPrimary) {
+    let ready = 0;
+    for (let i = 0; i < workers; i++) {
+      cluster.fork().on('message', (message) => {
+        if (message === 'listening' && ++ready === workers) console.log('listening');
+      });
+    }
+    const stop = () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+      process.exit(0);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    return;
+  }
+  serve(listenPort, upstreamPort).then(
+    () => (cluster.isWorker ? process.send?.('listening') : console.log('listening')),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
+main();
