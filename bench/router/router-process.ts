@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '@berth/config';
 import { InFlightRequests, Route, RouterServer, RouteTable } from '@berth/router';
+import { superviseRouterWorkers } from '../../apps/router/src/router-workers';
 
 export const BENCH_APP = 'bench';
 
@@ -24,28 +25,12 @@ async function serve(listenPort: number, upstreamPort: number): Promise<void> {
 function main(): void {
   const [listenPort, upstreamPort, workers] = process.argv.slice(2).map(Number);
   if (!listenPort || !upstreamPort) throw new Error('usage: router-process LISTEN_PORT UPSTREAM_PORT [WORKERS]');
-  if ((workers ?? 1) > 1 && cluster.isPrimary) {
-    let ready = 0;
-    for (let i = 0; i < workers; i++) {
-      cluster.fork().on('message', (message) => {
-        if (message === 'listening' && ++ready === workers) console.log('listening');
-      });
-    }
-    const stop = () => {
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
-      process.exit(0);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    return;
-  }
-  serve(listenPort, upstreamPort).then(
-    () => (cluster.isWorker ? process.send?.('listening') : console.log('listening')),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  // The same supervision as `berth router` with BERTH_ROUTER_WORKERS.
+  if ((workers || 1) > 1 && cluster.isPrimary) return superviseRouterWorkers(workers, console.error);
+  serve(listenPort, upstreamPort).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
 }
 
 main();

@@ -103,6 +103,7 @@ export const environmentSchema = z.object({
   BERTH_ROUTER_MAX_CONNECTIONS: wholeNumber(1, 1_000_000).default(10_000),
   BERTH_ROUTER_MAX_BODY_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(100 * 1024 * 1024),
   BERTH_ROUTER_DRAIN_GRACE: wholeNumber(0, 25).default(10),
+  BERTH_ROUTER_WORKERS: wholeNumber(1, 64).default(1),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
 });
 
@@ -120,7 +121,8 @@ export interface BerthConfig {
   /** Tells this installation's containers from another's on the same Docker Engine (derived from dataDir). */
   installationId: string;
   api: { port: number };
-  router: { port: number; tlsPort?: number; domain: string; limits: RouterLimits };
+  /** `workers`: router processes sharing the port (node:cluster); 1 runs the router in the role's own process. */
+  router: { port: number; tlsPort?: number; domain: string; limits: RouterLimits; workers?: number };
   adminToken?: string;
   ociRuntime: string;
   dockerHost: string;
@@ -158,7 +160,7 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     dataDir: path.resolve(cwd, env.BERTH_DATA_DIR),
     installationId: installationIdOf(path.resolve(cwd, env.BERTH_DATA_DIR)),
     api: { port: env.BERTH_API_PORT },
-    router: { port: env.BERTH_ROUTER_PORT, tlsPort: env.BERTH_ROUTER_TLS_PORT, domain: env.BERTH_DOMAIN.toLowerCase(), limits: routerLimits(env) },
+    router: { port: env.BERTH_ROUTER_PORT, tlsPort: env.BERTH_ROUTER_TLS_PORT, domain: env.BERTH_DOMAIN.toLowerCase(), limits: routerLimits(env), workers: env.BERTH_ROUTER_WORKERS },
     adminToken: env.BERTH_ADMIN_TOKEN,
     ociRuntime: env.BERTH_OCI_RUNTIME,
     dockerHost: env.DOCKER_HOST,
