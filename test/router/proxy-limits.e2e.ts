@@ -24,13 +24,20 @@ function post(port: number, host: string, body: Buffer | Buffer[]): Promise<{ st
   });
 }
 
+function connected(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
 describe('router limits and bad input', () => {
   let router: RouterFixture;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let api: NestExpressApplication;
 
   before(async () => {
-    router = await startRouter({ maxHeaderBytes: 4096, headerTimeoutMs: 1000, maxBodyBytes: 64 * 1024 });
+    router = await startRouter({ maxHeaderBytes: 4096, headerTimeoutMs: 1000, maxBodyBytes: 64 * 1024, maxConnections: 4 });
     upstream = await startUpstream((req, res) => {
       let received = 0;
       req.on('data', (chunk: Buffer) => (received += chunk.length));
@@ -95,6 +102,18 @@ describe('router limits and bad input', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('closes connections over BERTH_ROUTER_MAX_CONNECTIONS at once, and serves again when some end', async () => {
+    const open = await Promise.all(Array.from({ length: 4 }, () => connected(router.port)));
+    try {
+      const refused = await rawExchange(router.port, 'GET / HTTP/1.1\r\nHost: limited.localhost\r\n\r\n').catch((error: NodeJS.ErrnoException) => error.code);
+      assert.ok(refused === '' || refused === 'ECONNRESET', `the fifth connection was closed without an answer, got ${refused}`);
+    } finally {
+      for (const socket of open) socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await httpGet(router.port, 'limited.localhost')).status, 200);
   });
 
   it('retries an idempotent request on another instance when the first refuses the connection, and nothing else', async () => {

@@ -71,6 +71,11 @@ export class InFlightRequests {
     }
   }
 
+  /** Shutdown: every WebSocket hears "going away", every stream ends, so clients reconnect elsewhere. */
+  closeAllLongLived(): void {
+    this.closeLongLived([...this.longLived.keys()]);
+  }
+
   private closeLongLived(ports: number[]): void {
     for (const port of ports) {
       for (const connection of [...(this.longLived.get(port) ?? [])]) connection.close();

@@ -12,6 +12,11 @@ export function plain(response: ServerResponse, status: number, body: string, ex
   response.end(body);
 }
 
+/** https when the client came over TLS (the router's TLS port hands its requests to the same code). */
+export function protocolOf(request: IncomingMessage): 'http' | 'https' {
+  return (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+}
+
 /** Round robin over a route's upstreams; `avoid` is skipped when there is another one. */
 export class UpstreamPicker {
   private next = 0;
@@ -61,7 +66,7 @@ export class ProxyExchange {
     this.upstream = upstream;
     this.deps.inFlight.begin(upstream.port);
     this.counted = true;
-    const headers: HeaderList = upstreamRequestHeaders(this.request, 'http');
+    const headers: HeaderList = upstreamRequestHeaders(this.request, protocolOf(this.request));
     const outgoing = http.request({ host: '127.0.0.1', port: upstream.port, method: this.request.method, path: this.request.url, headers, agent: this.deps.agent, setHost: false });
     this.outgoing = outgoing;
     outgoing.on('response', (answer) => this.answer(answer));

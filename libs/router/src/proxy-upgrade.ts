@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { InFlightRequests } from './in-flight';
 import { upstreamRequestHeaders } from './proxy-headers';
-import { UpstreamPicker } from './proxy-exchange';
+import { protocolOf, UpstreamPicker } from './proxy-exchange';
 import { Route, Upstream } from './route-table';
 
 /** WebSocket close frame, server to client (unmasked): 1001 "going away". */
@@ -55,7 +55,7 @@ export class UpgradeTunnel {
 
   private connected(app: net.Socket): void {
     const client = this.client;
-    const headers = upstreamRequestHeaders(this.request, 'http', true);
+    const headers = upstreamRequestHeaders(this.request, protocolOf(this.request), true);
     let head = `${this.request.method} ${this.request.url} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     app.write(`${head}\r\n`);

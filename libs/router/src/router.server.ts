@@ -21,6 +21,7 @@ export function routeKey(hostHeader: string | undefined, domain: string): string
 }
 
 const DEFAULT_LIMITS: RouterLimits = { maxHeaderBytes: 16 * 1024, headerTimeoutMs: 10_000, keepAliveTimeoutMs: 60_000, maxConnections: 10_000, maxBodyBytes: 100 * 1024 * 1024, drainGraceMs: 10_000 };
+const SHUTDOWN_WAIT_MS = 5000;
 /** Host headers seen recently -> route key: most requests skip the parsing. Bounded against junk hosts. */
 const ROUTE_KEY_CACHE_SIZE = 4096;
 
@@ -62,7 +63,11 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    this.inFlight.closeAllLongLived();
+    // Requests under way get a moment to finish; then whatever is left is cut, so a stop never hangs.
+    const cut = setTimeout(() => this.server.closeAllConnections(), SHUTDOWN_WAIT_MS);
     await closed;
+    clearTimeout(cut);
     this.agent.destroy();
   }
 
