@@ -1,7 +1,8 @@
-import http, { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { InFlightRequests } from './in-flight';
-import { downstreamResponseHeaders, HeaderList, upstreamRequestHeaders } from './proxy-headers';
+import { downstreamResponseHeaders, headerValue, upstreamRequestHeaders } from './proxy-headers';
 import { Route, Upstream } from './route-table';
+import { UpstreamConnection, UpstreamListener, UpstreamPool } from './upstream-pool';
 
 /** Connection errors that mean the request never reached the app: safe to send it elsewhere. */
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -30,104 +31,135 @@ export class UpstreamPicker {
   }
 }
 
+export interface ExchangeDeps {
+  inFlight: InFlightRequests;
+  pool: UpstreamPool;
+  picker: UpstreamPicker;
+  maxBodyBytes: number;
+}
+
 /**
  * One client request forwarded to one of a route's instances: body size checked against the
  * app's limit, a request without a body retried once on another instance when the connection
  * to the first failed before any answer, the answer streamed back as it comes.
  */
-export class ProxyExchange {
+export class ProxyExchange implements UpstreamListener {
   private upstream!: Upstream;
+  private connection?: UpstreamConnection;
+  private retryable = false;
   private retried = false;
-  /** The app began to answer: from then on nothing is retried. */
-  private answered = false;
   private counted = false;
-  /** Cut by the router itself (body over the limit): the upstream error that follows is expected. */
-  private cut = false;
-  private outgoing?: http.ClientRequest;
   private untrack?: () => void;
+  private readonly limit: number;
 
   constructor(
     private readonly route: Route,
     private readonly request: IncomingMessage,
     private readonly response: ServerResponse,
-    private readonly deps: { inFlight: InFlightRequests; agent: http.Agent; picker: UpstreamPicker; maxBodyBytes: number },
-  ) {}
-
-  start(): void {
-    const limit = this.route.maxBodyBytes ?? this.deps.maxBodyBytes;
-    const declared = this.request.headers['content-length'];
-    if (declared !== undefined && Number(declared) > limit) return this.tooLarge(limit);
-    const bodyless = (declared === undefined || declared === '0') && this.request.headers['transfer-encoding'] === undefined;
-    this.response.once('close', () => this.finish());
-    this.send(this.deps.picker.pick(this.route), bodyless && RETRYABLE_METHODS.has(this.request.method ?? ''), limit);
+    private readonly deps: ExchangeDeps,
+  ) {
+    this.limit = route.maxBodyBytes ?? deps.maxBodyBytes;
   }
 
-  private send(upstream: Upstream, retryable: boolean, limit: number): void {
+  start(): void {
+    const declared = this.request.headers['content-length'];
+    if (declared !== undefined && Number(declared) > this.limit) return this.tooLarge();
+    const bodyless = (declared === undefined || declared === '0') && this.request.headers['transfer-encoding'] === undefined;
+    this.retryable = bodyless && RETRYABLE_METHODS.has(this.request.method ?? '');
+    this.response.once('close', () => this.finish());
+    this.send(this.deps.picker.pick(this.route), bodyless);
+  }
+
+  private send(upstream: Upstream, bodyless: boolean): void {
     this.upstream = upstream;
     this.deps.inFlight.begin(upstream.port);
     this.counted = true;
-    const headers: HeaderList = upstreamRequestHeaders(this.request, protocolOf(this.request));
-    const outgoing = http.request({ host: '127.0.0.1', port: upstream.port, method: this.request.method, path: this.request.url, headers, agent: this.deps.agent, setHost: false });
-    this.outgoing = outgoing;
-    outgoing.on('response', (answer) => this.answer(answer));
-    outgoing.on('error', (error: NodeJS.ErrnoException) => this.failed(error, retryable, limit));
-    if (retryable) outgoing.end();
-    else this.streamBody(outgoing, limit);
+    const connection = this.deps.pool.acquire(upstream.port);
+    this.connection = connection;
+    connection.start(this, this.requestHead(bodyless), this.request.method === 'HEAD');
+    if (!bodyless) this.streamBody(connection);
   }
 
-  /** Chunked bodies have no length up front: counted as they stream, cut when over the limit. */
-  private streamBody(outgoing: http.ClientRequest, limit: number): void {
-    if (this.request.headers['content-length'] === undefined) {
-      let received = 0;
-      const count = (chunk: Buffer) => {
-        received += chunk.length;
-        if (received <= limit) return;
-        this.cut = true;
-        this.request.off('data', count);
-        this.request.unpipe(outgoing);
-        outgoing.destroy();
-        if (this.response.headersSent) this.response.destroy();
-        else this.tooLarge(limit);
-      };
-      this.request.on('data', count);
-    }
-    this.request.pipe(outgoing);
+  private requestHead(bodyless: boolean): string {
+    const headers = upstreamRequestHeaders(this.request, protocolOf(this.request));
+    let head = `${this.request.method} ${this.request.url} HTTP/1.1\r\n`;
+    for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    // Transfer-Encoding is hop-by-hop: a body of unknown length is chunked again on this hop.
+    if (!bodyless && this.request.headers['content-length'] === undefined) head += 'Transfer-Encoding: chunked\r\n';
+    return `${head}\r\n`;
   }
 
-  private answer(answer: IncomingMessage): void {
-    this.answered = true;
+  /** The body as it comes (re-chunked when it had no length), counted against the app's limit. */
+  private streamBody(connection: UpstreamConnection): void {
+    const chunked = this.request.headers['content-length'] === undefined;
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > this.limit) return this.cut();
+      const flowing = chunked ? connection.write(`${chunk.length.toString(16)}\r\n`) && connection.write(chunk) && connection.write('\r\n') : connection.write(chunk);
+      if (!flowing) {
+        this.request.pause();
+        connection.socket.once('drain', () => this.request.resume());
+      }
+    };
+    this.request.on('data', onData);
+    this.request.once('end', () => {
+      this.request.off('data', onData);
+      if (chunked && this.connection === connection) connection.write('0\r\n\r\n');
+    });
+  }
+
+  head(status: number, headers: string[]): void {
     const response = this.response;
-    response.writeHead(answer.statusCode ?? 502, downstreamResponseHeaders(answer));
-    if (answer.headers['content-length'] === undefined) {
+    response.writeHead(status, downstreamResponseHeaders(headers));
+    if (headerValue(headers, 'content-length') === undefined && this.request.method !== 'HEAD') {
       // A stream (server-sent events, long polls): the client sees the head now, each chunk as it comes.
       response.flushHeaders();
-      this.untrack = this.deps.inFlight.track(this.upstream.port, { close: () => this.endStream(answer) });
+      this.untrack = this.deps.inFlight.track(this.upstream.port, { close: () => this.endStream() });
     }
-    answer.pipe(response);
-    answer.on('error', () => response.destroy());
   }
 
-  /** The drain grace ran out: a chunked stream ends cleanly, so a client (EventSource) reconnects elsewhere. */
-  private endStream(answer: IncomingMessage): void {
-    answer.unpipe(this.response);
-    answer.destroy();
+  body(chunk: Buffer): boolean {
+    if (this.response.write(chunk)) return true;
+    this.response.once('drain', () => this.connection?.resume());
+    return false;
+  }
+
+  end(): void {
+    this.connection = undefined;
     this.response.end();
   }
 
-  private failed(error: NodeJS.ErrnoException, retryable: boolean, limit: number): void {
-    if (this.cut || this.response.destroyed) return;
-    if (retryable && !this.retried && !this.answered && !this.response.headersSent && NOT_DELIVERED.has(error.code ?? '')) {
+  error(error: NodeJS.ErrnoException, answered: boolean): void {
+    this.connection = undefined;
+    if (this.response.destroyed) return;
+    if (this.retryable && !this.retried && !answered && NOT_DELIVERED.has(error.code ?? '')) {
       this.retried = true;
       this.release();
-      return this.send(this.deps.picker.pick(this.route, this.upstream), true, limit);
+      return this.send(this.deps.picker.pick(this.route, this.upstream), true);
     }
-    if (!this.response.headersSent) plain(this.response, 502, `app "${this.route.app}" did not answer\n`);
+    if (!this.response.headersSent) plain(this.response, 502, `app "${this.route.app}" did not answer\n`, { connection: 'close' });
     else this.response.destroy();
   }
 
-  private tooLarge(limit: number): void {
+  /** The drain grace ran out: a chunked stream ends cleanly, so a client (EventSource) reconnects elsewhere. */
+  private endStream(): void {
+    this.connection?.abort();
+    this.connection = undefined;
+    this.response.end();
+  }
+
+  /** Body over the limit while streaming: the app's connection is dropped, the client told 413. */
+  private cut(): void {
+    this.connection?.abort();
+    this.connection = undefined;
+    if (this.response.headersSent) this.response.destroy();
+    else this.tooLarge();
+  }
+
+  private tooLarge(): void {
     // The unread body stays on the connection: it cannot carry another request, so it closes.
-    plain(this.response, 413, `request body larger than ${limit} bytes\n`, { connection: 'close' });
+    plain(this.response, 413, `request body larger than ${this.limit} bytes\n`, { connection: 'close' });
   }
 
   private release(): void {
@@ -137,8 +169,9 @@ export class ProxyExchange {
   }
 
   private finish(): void {
-    // The client went away mid-answer (or the router ended a stream): the app need not go on.
-    if (!this.response.writableFinished) this.outgoing?.destroy();
+    // The client went away mid-answer: the app need not go on, and that connection is not reused.
+    this.connection?.abort();
+    this.connection = undefined;
     this.release();
     this.untrack?.();
     this.untrack = undefined;

@@ -26,7 +26,7 @@ describe('proxy headers', () => {
   it('strips hop-by-hop headers, including those named in Connection', () => {
     const headers = upstreamRequestHeaders(message(['Host', 'a', 'Connection', 'keep-alive, X-Secret', 'Keep-Alive', 'timeout=5', 'X-Secret', '1', 'TE', 'trailers']), 'http');
     assert.deepEqual(names(headers), ['host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']);
-    const answer = downstreamResponseHeaders(message(['Content-Type', 'text/html', 'Transfer-Encoding', 'chunked', 'Connection', 'close']));
+    const answer = downstreamResponseHeaders(['Content-Type', 'text/html', 'Transfer-Encoding', 'chunked', 'Connection', 'close']);
     assert.deepEqual(answer, ['Content-Type', 'text/html']);
   });
 
@@ -34,7 +34,7 @@ describe('proxy headers', () => {
     const headers = upstreamRequestHeaders(message(['Host', 'a', 'Connection', 'Upgrade', 'Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k']), 'http', true);
     assert.equal(headerValue(headers, 'upgrade'), 'websocket');
     assert.equal(headerValue(headers, 'connection'), 'Upgrade');
-    const answer = downstreamResponseHeaders(message(['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']));
+    const answer = downstreamResponseHeaders(['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
     assert.deepEqual(answer, ['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
   });
 });

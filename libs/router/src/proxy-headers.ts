@@ -50,10 +50,9 @@ export function upstreamRequestHeaders(request: IncomingMessage, protocol: 'http
   return list;
 }
 
-/** The response headers a client sees: the app's, minus hop-by-hop ones. */
-export function downstreamResponseHeaders(answer: IncomingMessage): HeaderList {
-  const raw = answer.rawHeaders;
-  const named = connectionNamed(answer.headers.connection);
+/** The response headers a client sees: the app's (as a raw list), minus hop-by-hop ones. */
+export function downstreamResponseHeaders(raw: HeaderList): HeaderList {
+  const named = connectionNamed(headerValue(raw, 'connection'));
   const list: HeaderList = [];
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toLowerCase();

@@ -4,9 +4,10 @@ import type { Duplex } from 'node:stream';
 import net from 'node:net';
 import { BERTH_CONFIG, BerthConfig, RouterLimits } from '@berth/config';
 import { InFlightRequests } from './in-flight';
-import { plain, ProxyExchange, UpstreamPicker } from './proxy-exchange';
+import { ExchangeDeps, plain, ProxyExchange, UpstreamPicker } from './proxy-exchange';
 import { rawAnswer, UpgradeTunnel } from './proxy-upgrade';
 import { Route, RouteTable } from './route-table';
+import { HTTP_PARSER, UpstreamPool } from './upstream-pool';
 
 /** Where a Host header leads: an app by NAME.BERTH_DOMAIN or by one of its custom domains. */
 export function routeKey(hostHeader: string | undefined, domain: string): string | undefined {
@@ -37,19 +38,20 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger(RouterServer.name);
   private readonly limits: RouterLimits;
   private readonly server: http.Server;
-  private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', noDelay: true } as http.AgentOptions);
+  private readonly pool = new UpstreamPool();
   private readonly picker = new UpstreamPicker();
   private readonly routeKeys = new Map<string, string>();
-  private readonly exchangeDeps: ConstructorParameters<typeof ProxyExchange>[3];
+  private readonly exchangeDeps: ExchangeDeps;
 
   constructor(
     private readonly routes: RouteTable,
     private readonly inFlight: InFlightRequests,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
   ) {
+    if (!HTTP_PARSER) throw new Error(`this Node.js (${process.version}) does not expose its HTTP parser to the router; use Node 20-24`);
     this.limits = config.router.limits ?? DEFAULT_LIMITS;
     this.server = this.createServer();
-    this.exchangeDeps = { inFlight, agent: this.agent, picker: this.picker, maxBodyBytes: this.limits.maxBodyBytes };
+    this.exchangeDeps = { inFlight, pool: this.pool, picker: this.picker, maxBodyBytes: this.limits.maxBodyBytes };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,7 +70,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
     const cut = setTimeout(() => this.server.closeAllConnections(), SHUTDOWN_WAIT_MS);
     await closed;
     clearTimeout(cut);
-    this.agent.destroy();
+    this.pool.destroy();
   }
 
   private createServer(): http.Server {
