@@ -51,6 +51,9 @@ export class ProxyExchange implements UpstreamListener {
   private counted = false;
   private untrack?: () => void;
   private readonly limit: number;
+  /** The answer's Content-Length (NaN for a stream). */
+  private length = NaN;
+  private held?: Buffer;
 
   constructor(
     private readonly route: Route,
@@ -112,7 +115,9 @@ export class ProxyExchange implements UpstreamListener {
   head(status: number, headers: string[]): void {
     const response = this.response;
     response.writeHead(status, downstreamResponseHeaders(headers));
-    if (headerValue(headers, 'content-length') === undefined && this.request.method !== 'HEAD') {
+    const length = headerValue(headers, 'content-length');
+    this.length = this.request.method === 'HEAD' ? NaN : Number(length);
+    if (length === undefined && this.request.method !== 'HEAD') {
       // A stream (server-sent events, long polls): the client sees the head now, each chunk as it comes.
       response.flushHeaders();
       this.untrack = this.deps.inFlight.track(this.upstream.port, { close: () => this.endStream() });
@@ -120,6 +125,12 @@ export class ProxyExchange implements UpstreamListener {
   }
 
   body(chunk: Buffer): boolean {
+    // A whole body in one chunk (most small answers): the message ends right after it, so head
+    // and body leave in one end() rather than a write() and an end().
+    if (chunk.length === this.length) {
+      this.held = chunk;
+      return true;
+    }
     if (this.response.write(chunk)) return true;
     this.response.once('drain', () => this.connection?.resume());
     return false;
@@ -127,7 +138,9 @@ export class ProxyExchange implements UpstreamListener {
 
   end(): void {
     this.connection = undefined;
-    this.response.end();
+    const held = this.held;
+    this.held = undefined;
+    this.response.end(held);
   }
 
   error(error: NodeJS.ErrnoException, answered: boolean): void {
