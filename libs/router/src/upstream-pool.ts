@@ -53,8 +53,21 @@ export interface UpstreamListener {
   error(error: NodeJS.ErrnoException, answered: boolean): void;
 }
 
-const IDLE_MS = 4000; // below Node's default 5 s keepAliveTimeout, so the app never closes a socket we are about to use
+/** Below Node's default 5 s keepAliveTimeout, so the app never closes a socket we are about to use. */
+const IDLE_MS = 4000;
+/** Margin below an app's announced `Keep-Alive: timeout=N` (gunicorn says 2 s, for example). */
+const IDLE_MARGIN_MS = 500;
 const MAX_IDLE_PER_PORT = 256;
+
+/** How long an idle connection may be kept: the app's Keep-Alive hint (less a margin) when it gives one. */
+export function announcedIdleMs(headers: string[]): number {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i].length !== 10 || headers[i].toLowerCase() !== 'keep-alive') continue;
+    const timeout = /timeout=(\d+)/i.exec(headers[i + 1]);
+    if (timeout) return Math.max(0, Math.min(IDLE_MS, Number(timeout[1]) * 1000 - IDLE_MARGIN_MS));
+  }
+  return IDLE_MS;
+}
 
 export class UpstreamConnection {
   private readonly parser: Parser;
@@ -64,6 +77,7 @@ export class UpstreamConnection {
   private noBody = false;
   private headers: string[] = [];
   private idleTimer?: NodeJS.Timeout;
+  private idleMs = IDLE_MS;
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -125,6 +139,7 @@ export class UpstreamConnection {
     this.answered = true;
     this.keepAlive = keepAlive;
     const all = this.headers.length > 0 ? [...this.headers, ...(headers ?? [])] : (headers ?? []);
+    this.idleMs = announcedIdleMs(all);
     this.listener?.head(status, all);
     return this.noBody ? 1 : 0; // HEAD: llhttp must not wait for the body its Content-Length announces
   }
@@ -154,7 +169,7 @@ export class UpstreamConnection {
 
   idle(): void {
     // Left reading: an app closing the idle connection must be noticed now, not when it is next used.
-    this.idleTimer = setTimeout(() => this.socket.destroy(), IDLE_MS);
+    this.idleTimer = setTimeout(() => this.socket.destroy(), this.idleMs);
     this.idleTimer.unref();
   }
 }
