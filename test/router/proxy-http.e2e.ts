@@ -32,6 +32,8 @@ function call(port: number, options: { method?: string; path?: string; body?: Bu
 
 /** The app: a route per behaviour the proxy must pass on faithfully. */
 function app(req: http.IncomingMessage, res: http.ServerResponse): void {
+  // Refuses before reading the body, as an auth check does.
+  if (req.url === '/early') return void res.writeHead(401, { 'content-length': '2' }).end('no');
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
@@ -121,6 +123,12 @@ describe('router: HTTP semantics through the proxy', () => {
       agent.destroy();
     }
     assert.ok(upstreamConnections.length - before <= 1, `${upstreamConnections.length - before} new connections to the app for 30 requests`);
+  });
+
+  it('does not reuse a connection the app answered on before the body was all sent', async () => {
+    const early = await call(router.port, { method: 'POST', path: '/early', body: [Buffer.alloc(1024 * 1024), Buffer.alloc(1024 * 1024)] }).catch(() => undefined);
+    assert.ok(early === undefined || early.status === 401);
+    for (let i = 0; i < 10; i++) assert.equal((await call(router.port)).body.toString(), 'hello world');
   });
 
   it('reads an answer that ends with the connection', async () => {

@@ -6,6 +6,7 @@ import { UpstreamConnection, UpstreamListener, UpstreamPool } from './upstream-p
 
 /** Connection errors that mean the request never reached the app: safe to send it elsewhere. */
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CRLF = Buffer.from('\r\n');
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function plain(response: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
@@ -79,7 +80,7 @@ export class ProxyExchange implements UpstreamListener {
     this.counted = true;
     const connection = this.deps.pool.acquire(upstream.port);
     this.connection = connection;
-    connection.start(this, this.requestHead(bodyless), this.request.method === 'HEAD');
+    connection.start(this, this.requestHead(bodyless), { headRequest: this.request.method === 'HEAD', bodyFollows: !bodyless });
     if (!bodyless) this.streamBody(connection);
   }
 
@@ -97,10 +98,14 @@ export class ProxyExchange implements UpstreamListener {
     const chunked = this.request.headers['content-length'] === undefined;
     let received = 0;
     const onData = (chunk: Buffer) => {
+      if (this.connection !== connection) return void this.request.off('data', onData);
       received += chunk.length;
-      if (received > this.limit) return this.cut();
-      const flowing = chunked ? connection.write(`${chunk.length.toString(16)}\r\n`) && connection.write(chunk) && connection.write('\r\n') : connection.write(chunk);
-      if (!flowing) {
+      if (received > this.limit) {
+        this.request.off('data', onData);
+        return this.cut();
+      }
+      if (chunked) connection.write(`${chunk.length.toString(16)}\r\n`);
+      if (!connection.write(chunked ? Buffer.concat([chunk, CRLF]) : chunk)) {
         this.request.pause();
         connection.socket.once('drain', () => this.request.resume());
       }
@@ -108,7 +113,9 @@ export class ProxyExchange implements UpstreamListener {
     this.request.on('data', onData);
     this.request.once('end', () => {
       this.request.off('data', onData);
-      if (chunked && this.connection === connection) connection.write('0\r\n\r\n');
+      if (this.connection !== connection) return;
+      if (chunked) connection.write('0\r\n\r\n');
+      connection.requestSent();
     });
   }
 

@@ -78,6 +78,8 @@ export class UpstreamConnection {
   private headers: string[] = [];
   private idleTimer?: NodeJS.Timeout;
   private idleMs = IDLE_MS;
+  /** A request body is still being written. */
+  private sending = false;
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -109,15 +111,24 @@ export class UpstreamConnection {
     socket.on('close', () => this.closed());
   }
 
-  /** Starts an exchange: `head` is the request line and headers; a body, if any, follows with write(). */
-  start(listener: UpstreamListener, head: string, noBody: boolean): void {
+  /**
+   * Starts an exchange: `head` is the request line and headers; a body, if any, follows with
+   * write() and requestSent(). `headRequest`: the answer has no body whatever its headers say.
+   */
+  start(listener: UpstreamListener, head: string, options: { headRequest: boolean; bodyFollows: boolean }): void {
     clearTimeout(this.idleTimer);
     this.listener = listener;
     this.answered = false;
-    this.noBody = noBody;
+    this.noBody = options.headRequest;
+    this.sending = options.bodyFollows;
     this.headers = [];
     this.socket.write(head);
     this.socket.resume();
+  }
+
+  /** The request body is written whole: only now may the connection carry another request. */
+  requestSent(): void {
+    this.sending = false;
   }
 
   write(chunk: Buffer | string): boolean {
@@ -149,7 +160,8 @@ export class UpstreamConnection {
     const listener = this.listener;
     this.listener = undefined;
     listener?.end();
-    if (this.keepAlive && !this.socket.destroyed) this.pool.release(this);
+    // An app that answered before the body was all sent: the rest would be read as the next request.
+    if (this.keepAlive && !this.sending && !this.socket.destroyed) this.pool.release(this);
     else this.socket.destroy();
   }
 
