@@ -1,8 +1,10 @@
+import cluster from 'node:cluster';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { BerthConfig } from '@berth/config';
 import { RouterModule } from '@berth/router';
+import { superviseRouterWorkers } from './router-workers';
 
 export async function createRouter(config: BerthConfig): Promise<INestApplicationContext> {
   const context = await NestFactory.createApplicationContext(RouterModule.forRoot(config), { bufferLogs: true });
@@ -12,5 +14,9 @@ export async function createRouter(config: BerthConfig): Promise<INestApplicatio
 }
 
 export async function runRouter(config: BerthConfig): Promise<void> {
+  const workers = config.router.workers ?? 1;
+  if (workers > 1 && cluster.isPrimary) {
+    return superviseRouterWorkers(workers, (line) => process.stderr.write(`${line}\n`));
+  }
   await createRouter(config);
 }

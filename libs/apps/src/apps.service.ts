@@ -14,6 +14,14 @@ export interface AppDetails {
   instances: InstanceEntity[];
 }
 
+/** What `PATCH /api/apps/NAME` may change. */
+export interface AppSettings {
+  /** Plain HTTP requests get a 308 to HTTPS (for hosts with a certificate). */
+  httpsRedirect?: boolean;
+  /** Request body limit at the router; null goes back to the router's default. */
+  maxBodyBytes?: number | null;
+}
+
 const LIVE_INSTANCE_STATUSES = [InstanceStatus.Starting, InstanceStatus.Running, InstanceStatus.Draining, InstanceStatus.Unhealthy];
 
 @Injectable()
@@ -55,9 +63,11 @@ export class AppsService {
   }
 
   /** Per-app settings that need no new release (the router reads them from the database). */
-  async updateSettings(name: string, settings: { httpsRedirect?: boolean }): Promise<AppEntity> {
+  /** Changes an app's settings; a key left out keeps its value. */
+  async updateSettings(name: string, settings: AppSettings): Promise<AppEntity> {
     const app = await this.get(name);
     if (settings.httpsRedirect !== undefined) app.httpsRedirect = settings.httpsRedirect;
+    if (settings.maxBodyBytes !== undefined) app.maxBodyBytes = settings.maxBodyBytes;
     return this.apps.save(app);
   }
 

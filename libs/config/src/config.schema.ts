@@ -55,6 +55,14 @@ const registryAuth = z.string().transform((value, ctx): RegistryAuthSetting => {
   return { credentials: credentials.data };
 });
 
+function wholeNumber(min: number, max: number) {
+  return z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+}
+
 /** The environment as Berth reads it: names are the variables, values their raw strings. */
 export const environmentSchema = z.object({
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/berth'),
@@ -90,6 +98,13 @@ export const environmentSchema = z.object({
     .max(3600, 'must be at most 3600 seconds')
     .default(60),
   BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
+  BERTH_ROUTER_MAX_HEADER_BYTES: wholeNumber(1024, 1024 * 1024).default(16 * 1024),
+  BERTH_ROUTER_HEADER_TIMEOUT: wholeNumber(1, 3600).default(10),
+  BERTH_ROUTER_KEEPALIVE_TIMEOUT: wholeNumber(1, 3600).default(60),
+  BERTH_ROUTER_MAX_CONNECTIONS: wholeNumber(1, 1_000_000).default(10_000),
+  BERTH_ROUTER_MAX_BODY_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(100 * 1024 * 1024),
+  BERTH_ROUTER_DRAIN_GRACE: wholeNumber(0, 25).default(10),
+  BERTH_ROUTER_WORKERS: wholeNumber(1, 64).default(1),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
   BERTH_MASTER_KEY_FILE: z.string().min(1, 'must not be empty').optional(),
   PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
@@ -119,7 +134,8 @@ export interface BerthConfig {
   /** Tells this installation's containers from another's on the same Docker Engine (derived from dataDir). */
   installationId: string;
   api: { port: number };
-  router: { port: number; tlsPort?: number; domain: string };
+  /** `workers`: router processes sharing the port (node:cluster); 1 runs the router in the role's own process. */
+  router: { port: number; tlsPort?: number; domain: string; limits: RouterLimits; workers?: number };
   adminToken?: string;
   ociRuntime: string;
   dockerHost: string;
@@ -141,6 +157,20 @@ export interface BerthConfig {
   acme: { directoryUrl: string; email?: string; caBundlePath?: string; renewBeforeMs: number };
 }
 
+/** What one client may ask of the router, so no client can starve the others. */
+export interface RouterLimits {
+  maxHeaderBytes: number;
+  /** A client must have sent its whole request head within this, else 408. */
+  headerTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  /** Request body limit for apps without their own `maxBodyBytes`. */
+  maxBodyBytes: number;
+  /** How long WebSockets and streaming responses to a drained instance may go on before the router closes them. */
+  drainGraceMs: number;
+}
+
 /** Stable for as long as the data directory stays where it is; two data dirs are two installations. */
 export function installationIdOf(dataDir: string): string {
   return createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
@@ -153,7 +183,7 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     dataDir: path.resolve(cwd, env.BERTH_DATA_DIR),
     installationId: installationIdOf(path.resolve(cwd, env.BERTH_DATA_DIR)),
     api: { port: env.BERTH_API_PORT },
-    router: { port: env.BERTH_ROUTER_PORT, tlsPort: env.BERTH_ROUTER_TLS_PORT, domain: env.BERTH_DOMAIN.toLowerCase() },
+    router: { port: env.BERTH_ROUTER_PORT, tlsPort: env.BERTH_ROUTER_TLS_PORT, domain: env.BERTH_DOMAIN.toLowerCase(), limits: routerLimits(env), workers: env.BERTH_ROUTER_WORKERS },
     adminToken: env.BERTH_ADMIN_TOKEN,
     ociRuntime: env.BERTH_OCI_RUNTIME,
     dockerHost: env.DOCKER_HOST,
@@ -171,6 +201,17 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
       caBundlePath: env.BERTH_ACME_CA_BUNDLE === undefined ? undefined : path.resolve(cwd, env.BERTH_ACME_CA_BUNDLE),
       renewBeforeMs: env.BERTH_ACME_RENEW_DAYS * 24 * 3600 * 1000,
     },
+  };
+}
+
+function routerLimits(env: z.output<typeof environmentSchema>): RouterLimits {
+  return {
+    maxHeaderBytes: env.BERTH_ROUTER_MAX_HEADER_BYTES,
+    headerTimeoutMs: env.BERTH_ROUTER_HEADER_TIMEOUT * 1000,
+    keepAliveTimeoutMs: env.BERTH_ROUTER_KEEPALIVE_TIMEOUT * 1000,
+    maxConnections: env.BERTH_ROUTER_MAX_CONNECTIONS,
+    maxBodyBytes: env.BERTH_ROUTER_MAX_BODY_BYTES,
+    drainGraceMs: env.BERTH_ROUTER_DRAIN_GRACE * 1000,
   };
 }
 

@@ -1,32 +1,69 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * Headers travel as flat `[name, value, name, value, ...]` lists (the format of rawHeaders,
+ * which http.request and writeHead accept): the router copies names and values as they came,
+ * with no per-request header object, keeping the client's spelling and duplicates.
+ */
+export type HeaderList = string[];
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/** Kept on an upgrade: the app must see that the client asks to switch protocols. */
+const UPGRADE_HEADERS = new Set(['connection', 'upgrade']);
+/** Set by the router alone: a client cannot claim another protocol or host. */
+const ROUTER_SET = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
 
-function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const named = String(headers.connection ?? '')
+/** Extra names listed in Connection (`Connection: keep-alive, x-secret`), which are hop-by-hop too. */
+function connectionNamed(connection: string | undefined): string[] | undefined {
+  if (!connection || (!connection.includes(',') && HOP_BY_HOP.has(connection.toLowerCase()))) return undefined;
+  return connection
     .split(',')
     .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
-  const result: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HOP_BY_HOP.has(name) && !named.includes(name)) result[name] = value;
+    .filter((name) => name !== '' && !HOP_BY_HOP.has(name));
+}
+
+/**
+ * The request headers an app sees: hop-by-hop ones removed (but Connection/Upgrade kept on an
+ * upgrade), X-Forwarded-For appended to, X-Forwarded-Proto/Host set.
+ */
+export function upstreamRequestHeaders(request: IncomingMessage, protocol: 'http' | 'https', upgrade = false): HeaderList {
+  const raw = request.rawHeaders;
+  const named = connectionNamed(request.headers.connection);
+  const list: HeaderList = [];
+  let forwardedFor: string | undefined;
+  let host = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    const lower = name.toLowerCase();
+    if (ROUTER_SET.has(lower)) {
+      if (lower === 'x-forwarded-for') forwardedFor = forwardedFor === undefined ? raw[i + 1] : `${forwardedFor}, ${raw[i + 1]}`;
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower) && !(upgrade && UPGRADE_HEADERS.has(lower))) continue;
+    if (named !== undefined && named.includes(lower)) continue;
+    if (lower === 'host') host = raw[i + 1];
+    list.push(name, raw[i + 1]);
   }
-  return result;
-}
-
-/** The request headers an app sees: hop-by-hop ones removed, X-Forwarded-For/Proto/Host added. */
-export function upstreamRequestHeaders(request: IncomingMessage, protocol: 'http' | 'https'): IncomingHttpHeaders {
-  const headers = withoutHopByHop(request.headers);
   const client = request.socket.remoteAddress ?? '';
-  const prior = request.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${client}` : client;
-  headers['x-forwarded-proto'] = protocol;
-  headers['x-forwarded-host'] = request.headers.host ?? '';
-  return headers;
+  list.push('X-Forwarded-For', forwardedFor === undefined ? client : `${forwardedFor}, ${client}`, 'X-Forwarded-Proto', protocol, 'X-Forwarded-Host', host);
+  return list;
 }
 
-/** The response headers a client sees: the app's, minus hop-by-hop ones. */
-export function downstreamResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return withoutHopByHop(headers);
+/** The response headers a client sees: the app's (as a raw list), minus hop-by-hop ones. */
+export function downstreamResponseHeaders(raw: HeaderList): HeaderList {
+  const named = connectionNamed(headerValue(raw, 'connection'));
+  const list: HeaderList = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(lower) || (named !== undefined && named.includes(lower))) continue;
+    list.push(raw[i], raw[i + 1]);
+  }
+  return list;
+}
+
+/** Finds a header's value in a list (names compared without case). */
+export function headerValue(list: HeaderList, name: string): string | undefined {
+  for (let i = 0; i < list.length; i += 2) if (list[i].toLowerCase() === name) return list[i + 1];
+  return undefined;
 }

@@ -9,6 +9,8 @@ export interface Upstream {
 export interface Route {
   app: string;
   upstreams: Upstream[];
+  /** The app's request body limit; null: the router's default (BERTH_ROUTER_MAX_BODY_BYTES). */
+  maxBodyBytes?: number | null;
 }
 
 const REFRESH_INTERVAL_MS = 1000;
@@ -104,19 +106,20 @@ export class RouteTable implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async load(): Promise<Map<string, Route>> {
-    const rows: Array<{ app: string; hostnames: string[]; ports: number[] }> = await this.dataSource.query(
-      `SELECT a.name AS app,
+    const rows: Array<{ app: string; hostnames: string[]; ports: number[]; max_body_bytes: string | null }> = await this.dataSource.query(
+      `SELECT a.name AS app, a.max_body_bytes,
               COALESCE(array_agg(DISTINCT d.hostname) FILTER (WHERE d.hostname IS NOT NULL), '{}') AS hostnames,
               COALESCE(array_agg(DISTINCT i.port) FILTER (WHERE i.port IS NOT NULL), '{}') AS ports
          FROM apps a
          LEFT JOIN domains d ON d.app_id = a.id
          LEFT JOIN instances i ON i.app_id = a.id AND i.process_type = 'web' AND i.status = $1
-        GROUP BY a.name`,
+        GROUP BY a.name, a.max_body_bytes`,
       [InstanceStatus.Running],
     );
     const routes = new Map<string, Route>();
     for (const row of rows) {
-      const route: Route = { app: row.app, upstreams: row.ports.map((port) => ({ port })) };
+      const maxBodyBytes = row.max_body_bytes === null ? null : Number(row.max_body_bytes);
+      const route: Route = { app: row.app, upstreams: row.ports.map((port) => ({ port })), maxBodyBytes };
       routes.set(row.app, route);
       for (const hostname of row.hostnames) routes.set(hostname, route);
     }

@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { BERTH_CONFIG, BerthConfig } from '@berth/config';
+import type { Duplex } from 'node:stream';
+import net from 'node:net';
+import { BERTH_CONFIG, BerthConfig, RouterLimits } from '@berth/config';
 import { InFlightRequests } from './in-flight';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
+import { ExchangeDeps, plain, ProxyExchange, UpstreamPicker } from './proxy-exchange';
+import { rawAnswer, UpgradeTunnel } from './proxy-upgrade';
 import { Route, RouteTable } from './route-table';
-import { isEncrypted, TlsFront } from './tls/tls-front';
+import { TlsFront } from './tls/tls-front';
+import { HTTP_PARSER, UpstreamPool } from './upstream-pool';
 
 /** Where a Host header leads: an app by NAME.BERTH_DOMAIN or by one of its custom domains. */
 export function routeKey(hostHeader: string | undefined, domain: string): string | undefined {
@@ -18,19 +22,39 @@ export function routeKey(hostHeader: string | undefined, domain: string): string
   return hostname;
 }
 
+const DEFAULT_LIMITS: RouterLimits = { maxHeaderBytes: 16 * 1024, headerTimeoutMs: 10_000, keepAliveTimeoutMs: 60_000, maxConnections: 10_000, maxBodyBytes: 100 * 1024 * 1024, drainGraceMs: 10_000 };
+const SHUTDOWN_WAIT_MS = 5000;
+/** Host headers seen recently -> route key: most requests skip the parsing. Bounded against junk hosts. */
+const ROUTE_KEY_CACHE_SIZE = 4096;
+
+/** Answers for requests Node's parser rejects: the status a client can act on, then that connection closes. */
+function clientErrorStatus(error: NodeJS.ErrnoException): string {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  return '400 Bad Request';
+}
+
 @Injectable()
 export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RouterServer.name);
-  private readonly server = http.createServer((request, response) => this.handle(request, response));
-  private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
-  private nextUpstream = 0;
+  private readonly limits: RouterLimits;
+  private readonly server: http.Server;
+  private readonly pool = new UpstreamPool();
+  private readonly picker = new UpstreamPicker();
+  private readonly routeKeys = new Map<string, string>();
+  private readonly exchangeDeps: ExchangeDeps;
 
   constructor(
     private readonly routes: RouteTable,
     private readonly inFlight: InFlightRequests,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
     private readonly tlsFront: TlsFront,
-  ) {}
+  ) {
+    if (!HTTP_PARSER) throw new Error(`this Node.js (${process.version}) does not expose its HTTP parser to the router; use Node 20-24`);
+    this.limits = config.router.limits ?? DEFAULT_LIMITS;
+    this.server = this.createServer();
+    this.exchangeDeps = { inFlight, pool: this.pool, picker: this.picker, maxBodyBytes: this.limits.maxBodyBytes };
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
@@ -41,47 +65,73 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.agent.destroy();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    this.inFlight.closeAllLongLived();
+    // Requests under way get a moment to finish; then whatever is left is cut, so a stop never hangs.
+    const cut = setTimeout(() => this.server.closeAllConnections(), SHUTDOWN_WAIT_MS);
+    await closed;
+    clearTimeout(cut);
+    this.pool.destroy();
+  }
+
+  private createServer(): http.Server {
+    const limits = this.limits;
+    const server = http.createServer(
+      {
+        maxHeaderSize: limits.maxHeaderBytes,
+        headersTimeout: limits.headerTimeoutMs,
+        // A request's body may take long (uploads); only its head is timed. Streams are not limited.
+        requestTimeout: 0,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        // Node checks the header timeout on this tick; the default 30 s would let slow clients linger.
+        connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs),
+        noDelay: true,
+      },
+      (request, response) => this.handle(request, response),
+    );
+    server.maxConnections = limits.maxConnections;
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.clientError(error, socket as net.Socket));
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket as net.Socket, head));
+    return server;
+  }
+
+  private route(request: IncomingMessage): Route | undefined {
+    const host = request.headers.host;
+    if (host === undefined) return undefined;
+    let key = this.routeKeys.get(host);
+    if (key === undefined) {
+      key = routeKey(host, this.config.router.domain) ?? '';
+      if (this.routeKeys.size >= ROUTE_KEY_CACHE_SIZE) this.routeKeys.clear();
+      this.routeKeys.set(host, key);
+    }
+    return this.routes.lookup(key);
   }
 
   /** Shared by the plain server and the TLS one (tls/tls-server.ts). */
   handle(request: IncomingMessage, response: ServerResponse): void {
     if (this.tlsFront.answerChallenge(request, response)) return;
-    const key = routeKey(request.headers.host, this.config.router.domain);
-    const route = key ? this.routes.lookup(key) : undefined;
+    const route = this.route(request);
     if (!route) return plain(response, 404, `no app is served at ${request.headers.host ?? '(no Host header)'}\n`);
     if (this.tlsFront.redirectToHttps(route.app, request, response)) return;
     if (route.upstreams.length === 0) return plain(response, 503, `app "${route.app}" has no healthy instance right now\n`, { 'retry-after': '5' });
-    this.proxy(route, request, response);
+    new ProxyExchange(route, request, response, this.exchangeDeps).start();
   }
 
-  private proxy(route: Route, request: IncomingMessage, response: ServerResponse): void {
-    const upstream = route.upstreams[this.nextUpstream++ % route.upstreams.length];
-    this.inFlight.begin(upstream.port);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      this.inFlight.end(upstream.port);
-    };
-    response.once('close', end);
-    const outgoing = http.request(
-      { host: '127.0.0.1', port: upstream.port, method: request.method, path: request.url, headers: upstreamRequestHeaders(request, isEncrypted(request) ? 'https' : 'http'), agent: this.agent },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, downstreamResponseHeaders(answer.headers));
-        answer.pipe(response);
-      },
-    );
-    outgoing.on('error', () => {
-      if (!response.headersSent) plain(response, 502, `app "${route.app}" did not answer\n`);
-      else response.destroy();
-    });
-    request.pipe(outgoing);
+  /** WebSocket and other upgrades; shared with the TLS server too. */
+  upgrade(request: IncomingMessage, socket: net.Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const route = this.route(request);
+    if (!route) return rawAnswer(socket, '404 Not Found', `no app is served at ${request.headers.host ?? '(no Host header)'}\n`);
+    if (route.upstreams.length === 0) return rawAnswer(socket, '503 Service Unavailable', `app "${route.app}" has no healthy instance right now\n`);
+    new UpgradeTunnel(route, request, socket, head, { inFlight: this.inFlight, picker: this.picker }).start();
   }
-}
 
-function plain(response: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...extra });
-  response.end(body);
+  /** A malformed or oversized request: answered on its own connection only, the others carry on. */
+  clientError(error: NodeJS.ErrnoException, socket: net.Socket): void {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    // A response already under way on this connection cannot be followed by another status line.
+    if ((socket as unknown as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
+    rawAnswer(socket, clientErrorStatus(error));
+  }
 }

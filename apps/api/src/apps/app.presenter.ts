@@ -22,6 +22,7 @@ export function appView(app: AppEntity, urls: PublicUrls) {
     url: `http://${app.name}.${urls.router.domain}${port}/`,
     deployBranch: app.deployBranch,
     httpsRedirect: app.httpsRedirect,
+    maxBodyBytes: app.maxBodyBytes,
     createdAt: app.createdAt.toISOString(),
     updatedAt: app.updatedAt.toISOString(),
   };

@@ -13,8 +13,16 @@ const createAppBody = z.strictObject({
   name: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }),
 });
 
+/** App settings that need no new release; every key is optional, a key left out keeps its value. */
 const appSettingsBody = z.strictObject({
   httpsRedirect: z.boolean({ error: 'must be true or false' }).optional(),
+  maxBodyBytes: z
+    .number({ error: 'must be a whole number of bytes or null' })
+    .int('must be a whole number of bytes')
+    .min(0, 'must not be negative')
+    .max(Number.MAX_SAFE_INTEGER, 'is too large')
+    .nullable()
+    .optional(),
 });
 
 @Controller('api/apps')
@@ -46,10 +54,11 @@ export class AppsController {
     return appDetailsView(await this.apps.details(name), publicUrls(request, this.config));
   }
 
-  /** App settings that apply without a new release; the router picks them up within a second. */
   @Patch(':name')
-  async updateSettings(@Param('name') name: string, @Body(new ZodBodyPipe(appSettingsBody)) body: z.output<typeof appSettingsBody>, @Req() request: Request) {
+  async update(@Param('name') name: string, @Body(new ZodBodyPipe(appSettingsBody)) body: z.output<typeof appSettingsBody>, @Req() request: Request) {
     await this.apps.updateSettings(name, body);
+    // Routers reload at once (and acknowledge), so the next request already sees the new limits.
+    await this.routers.switchAndDrain(name, []);
     return appDetailsView(await this.apps.details(name), publicUrls(request, this.config));
   }
 

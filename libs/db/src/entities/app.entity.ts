@@ -26,6 +26,10 @@ export class AppEntity {
   @Column({ name: 'https_redirect', type: 'boolean', default: false })
   httpsRedirect!: boolean;
 
+  /** Request body limit the router enforces for this app (413 above it); null: BERTH_ROUTER_MAX_BODY_BYTES. */
+  @Column({ name: 'max_body_bytes', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  maxBodyBytes!: number | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;
 

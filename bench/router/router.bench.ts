@@ -1,0 +1,124 @@
+/**
+ * Berth's router against nginx (Debian's nginx-light) in front of the same app instance, on
+ * loopback: rounds alternate which proxy goes first, wrk (Debian's, one thread) drives each for
+ * the same time with the same connections, medians are compared. The app instance is an nginx
+ * answering a fixed ~100-byte JSON, so neither proxy waits on a slow app. Berth's router is the
+ * real RouterServer in a process of its own with a static route table (no database on the path).
+ * Run it with `node scripts/run-bench.js router`.
+ *
+ * Environment: BENCH_ROUNDS (counted rounds, default 3), BENCH_SECONDS (per run, default 8),
+ * BENCH_CONNECTIONS (wrk connections, default 32), BENCH_ROUTER_WORKERS (Berth router processes
+ * via node:cluster, default 1), BENCH_NGINX_WORKERS (nginx worker_processes, default 1: the
+ * same one process as Berth's router), BENCH_PROFILE (a directory: Berth's router writes a
+ * --cpu-prof profile there).
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { median, SummaryRow, writeSummary } from '../builder/report';
+import { NGINX, Running, startApp, startBerthRouter, startNginxProxy } from './servers';
+import { runWrk, WRK, WrkResult } from './wrk';
+
+const RPS_RATIO_TARGET = 0.8;
+const P99_MARGIN_MS = 1;
+const HOST = 'bench.localhost';
+
+interface Options {
+  rounds: number;
+  seconds: number;
+  connections: number;
+  routerWorkers: number;
+  nginxWorkers: string;
+  profileDir?: string;
+}
+
+function readOptions(): Options {
+  const integer = (name: string, fallback: number, min: number) => {
+    const raw = process.env[name];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${raw}: expected a whole number >= ${min}`);
+    return value;
+  };
+  const nginxWorkers = process.env.BENCH_NGINX_WORKERS || '1';
+  if (!/^(auto|[1-9]\d*)$/.test(nginxWorkers)) throw new Error(`BENCH_NGINX_WORKERS=${nginxWorkers}: expected a number or "auto"`);
+  return {
+    rounds: integer('BENCH_ROUNDS', 3, 1),
+    seconds: integer('BENCH_SECONDS', 8, 1),
+    connections: integer('BENCH_CONNECTIONS', 32, 1),
+    routerWorkers: integer('BENCH_ROUTER_WORKERS', 1, 1),
+    nginxWorkers,
+    profileDir: process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : undefined,
+  };
+}
+
+function format(result: WrkResult): string {
+  return `${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  ERRORS ${result.errors}` : ''}`;
+}
+
+async function measure(proxies: Running[], options: Options): Promise<Map<string, WrkResult[]>> {
+  const results = new Map<string, WrkResult[]>(proxies.map((proxy) => [proxy.label, []]));
+  for (const proxy of proxies) await runWrk(proxy.port, HOST, 2, options.connections); // warm-up: JIT, pools
+  for (let round = 1; round <= options.rounds; round++) {
+    const order = round % 2 === 1 ? proxies : [...proxies].reverse();
+    for (const proxy of order) {
+      const result = await runWrk(proxy.port, HOST, options.seconds, options.connections);
+      results.get(proxy.label)!.push(result);
+      console.log(`round ${round}  ${proxy.label.padEnd(6)} ${format(result)}`);
+    }
+  }
+  return results;
+}
+
+function summarize(results: Map<string, WrkResult[]>): SummaryRow[] {
+  const of = (label: string) => {
+    const runs = results.get(label)!;
+    return { rps: median(runs.map((r) => r.rps)), p99: median(runs.map((r) => r.p99Ms)), errors: runs.reduce((sum, r) => sum + r.errors, 0) };
+  };
+  const berth = of('berth');
+  const nginx = of('nginx');
+  const ratio = berth.rps / nginx.rps;
+  const p99Gap = berth.p99 - nginx.p99;
+  console.log(`\nmedians: berth ${berth.rps.toFixed(0)} req/s p99 ${berth.p99.toFixed(2)} ms; nginx ${nginx.rps.toFixed(0)} req/s p99 ${nginx.p99.toFixed(2)} ms`);
+  console.log(`ratio berth/nginx: ${ratio.toFixed(2)}x requests per second; p99 berth - nginx: ${p99Gap.toFixed(2)} ms`);
+  return [
+    { metric: `router req/s: berth ${berth.rps.toFixed(0)} / nginx ${nginx.rps.toFixed(0)}`, value: `${ratio.toFixed(2)}x`, target: `>= ${RPS_RATIO_TARGET}x`, met: ratio >= RPS_RATIO_TARGET },
+    { metric: `router p99: berth ${berth.p99.toFixed(2)} ms - nginx ${nginx.p99.toFixed(2)} ms`, value: `${p99Gap.toFixed(2)} ms`, target: `<= ${P99_MARGIN_MS} ms`, met: p99Gap <= P99_MARGIN_MS },
+    { metric: 'router errors (socket errors + non-2xx), berth', value: String(berth.errors), target: '0', met: berth.errors === 0 },
+  ];
+}
+
+async function main(): Promise<number> {
+  const options = readOptions();
+  for (const binary of [NGINX, WRK]) {
+    if (!fs.existsSync(binary)) {
+      console.error(`bench router: ${binary} is missing; run scripts/bootstrap`);
+      return 1;
+    }
+  }
+  const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'berth-bench-router-'));
+  const running: Running[] = [];
+  try {
+    const app = await startApp(workDir);
+    running.push(app);
+    const berth = await startBerthRouter(app.port, { workers: options.routerWorkers, profileDir: options.profileDir });
+    const nginx = await startNginxProxy(workDir, app.port, options.nginxWorkers);
+    running.push(berth, nginx);
+    console.log(`app: nginx return 200 on :${app.port}; berth router :${berth.port} (${options.routerWorkers} process(es), node ${process.version}); nginx proxy :${nginx.port} (worker_processes ${options.nginxWorkers})`);
+    console.log(`wrk -t1 -c${options.connections} -d${options.seconds}s, ${options.rounds} rounds, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}\n`);
+    const results = await measure([berth, nginx], options);
+    writeSummary('router', summarize(results));
+    return 0;
+  } finally {
+    for (const server of running.reverse()) await server.stop().catch(() => undefined);
+    await fsp.rm(workDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`bench router: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,221 @@
+import net from 'node:net';
+
+/**
+ * Keep-alive HTTP/1.1 connections to app instances, with Node's own parser (llhttp) on each.
+ * Why not http.request + Agent: per request they build a ClientRequest, an IncomingMessage and
+ * a pipe, attach and detach a dozen listeners; on the bench that was three quarters of the
+ * router's time (a plain Node http server answers ~60k req/s here, the proxy through
+ * http.request ~15k). Here a request is one string written to a pooled socket and the parser's
+ * callbacks feed the client's response directly.
+ */
+
+interface ParserBinding {
+  new (): Parser;
+  RESPONSE: number;
+  kOnHeaders: number;
+  kOnHeadersComplete: number;
+  kOnBody: number;
+  kOnMessageComplete: number;
+  kOnExecute: number;
+}
+
+interface Parser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  execute(data: Buffer): number | Error;
+  finish(): number | Error | undefined;
+  close(): void;
+  [key: number]: unknown;
+}
+
+/** llhttp as node:http uses it; undefined when this Node no longer exposes it (then http.request serves). */
+export const HTTP_PARSER: ParserBinding | undefined = (() => {
+  try {
+    const emit = process.emitWarning;
+    // The binding is deprecated for userland (DEP0111) but stable in Node 20-24; keep its warning out of the logs.
+    process.emitWarning = () => undefined;
+    try {
+      return (process as unknown as { binding(name: string): { HTTPParser: ParserBinding } }).binding('http_parser').HTTPParser;
+    } finally {
+      process.emitWarning = emit;
+    }
+  } catch {
+    return undefined;
+  }
+})();
+
+/** What one exchange hears from its upstream connection. */
+export interface UpstreamListener {
+  head(status: number, headers: string[]): void;
+  /** False: the client is slow, the connection pauses until `resume()`. */
+  body(chunk: Buffer): boolean;
+  end(): void;
+  /** `answered`: whether the head had arrived (then nothing may be retried). */
+  error(error: NodeJS.ErrnoException, answered: boolean): void;
+}
+
+/** Below Node's default 5 s keepAliveTimeout, so the app never closes a socket we are about to use. */
+const IDLE_MS = 4000;
+/** Margin below an app's announced `Keep-Alive: timeout=N` (gunicorn says 2 s, for example). */
+const IDLE_MARGIN_MS = 500;
+const MAX_IDLE_PER_PORT = 256;
+
+/** How long an idle connection may be kept: the app's Keep-Alive hint (less a margin) when it gives one. */
+export function announcedIdleMs(headers: string[]): number {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i].length !== 10 || headers[i].toLowerCase() !== 'keep-alive') continue;
+    const timeout = /timeout=(\d+)/i.exec(headers[i + 1]);
+    if (timeout) return Math.max(0, Math.min(IDLE_MS, Number(timeout[1]) * 1000 - IDLE_MARGIN_MS));
+  }
+  return IDLE_MS;
+}
+
+export class UpstreamConnection {
+  private readonly parser: Parser;
+  private listener?: UpstreamListener;
+  private answered = false;
+  private keepAlive = false;
+  private noBody = false;
+  private headers: string[] = [];
+  private idleTimer?: NodeJS.Timeout;
+  private idleMs = IDLE_MS;
+  /** A request body is still being written. */
+  private sending = false;
+
+  constructor(
+    private readonly pool: UpstreamPool,
+    readonly port: number,
+    readonly socket: net.Socket,
+  ) {
+    const Binding = HTTP_PARSER!;
+    this.parser = new Binding();
+    this.parser.initialize(Binding.RESPONSE, {}, 0, 0);
+    this.parser[Binding.kOnHeaders] = (headers: string[]) => void this.headers.push(...headers);
+    this.parser[Binding.kOnHeadersComplete] = (_major: number, _minor: number, headers: string[] | undefined, _m: unknown, _u: unknown, status: number, _text: string, _upgrade: boolean, keepAlive: boolean) =>
+      this.onHead(status, headers, keepAlive);
+    this.parser[Binding.kOnBody] = (chunk: Buffer) => {
+      if (this.listener && !this.listener.body(chunk)) socket.pause();
+    };
+    this.parser[Binding.kOnMessageComplete] = () => this.onComplete();
+    this.parser[Binding.kOnExecute] = () => undefined;
+    socket.on('data', (data: Buffer) => {
+      const result = this.parser.execute(data);
+      if (result instanceof Error) this.fail(Object.assign(result, { code: 'HPE_INVALID' }));
+    });
+    socket.on('end', () => {
+      // A close-delimited body ends here; otherwise the app closed the connection on us.
+      const result = this.parser.finish();
+      if (this.listener) this.fail(result instanceof Error ? result : Object.assign(new Error('upstream closed the connection'), { code: 'ECONNRESET' }));
+      socket.destroy();
+    });
+    socket.on('error', (error) => this.fail(error));
+    socket.on('close', () => this.closed());
+  }
+
+  /**
+   * Starts an exchange: `head` is the request line and headers; a body, if any, follows with
+   * write() and requestSent(). `headRequest`: the answer has no body whatever its headers say.
+   */
+  start(listener: UpstreamListener, head: string, options: { headRequest: boolean; bodyFollows: boolean }): void {
+    clearTimeout(this.idleTimer);
+    this.listener = listener;
+    this.answered = false;
+    this.noBody = options.headRequest;
+    this.sending = options.bodyFollows;
+    this.headers = [];
+    this.socket.write(head);
+    this.socket.resume();
+  }
+
+  /** The request body is written whole: only now may the connection carry another request. */
+  requestSent(): void {
+    this.sending = false;
+  }
+
+  write(chunk: Buffer | string): boolean {
+    return this.socket.write(chunk);
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** The client went away mid-exchange: this connection's state is unknown, so it is not reused. */
+  abort(): void {
+    this.listener = undefined;
+    this.socket.destroy();
+  }
+
+  private onHead(status: number, headers: string[] | undefined, keepAlive: boolean): number {
+    if (status < 200 && status !== 101) return 0; // 1xx informational: the final answer follows
+    this.answered = true;
+    this.keepAlive = keepAlive;
+    const all = this.headers.length > 0 ? [...this.headers, ...(headers ?? [])] : (headers ?? []);
+    this.idleMs = announcedIdleMs(all);
+    this.listener?.head(status, all);
+    return this.noBody ? 1 : 0; // HEAD: llhttp must not wait for the body its Content-Length announces
+  }
+
+  private onComplete(): void {
+    if (!this.answered) return;
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.end();
+    // An app that answered before the body was all sent: the rest would be read as the next request.
+    if (this.keepAlive && !this.sending && !this.socket.destroyed) this.pool.release(this);
+    else this.socket.destroy();
+  }
+
+  private fail(error: NodeJS.ErrnoException): void {
+    const listener = this.listener;
+    this.listener = undefined;
+    this.socket.destroy();
+    listener?.error(error, this.answered);
+  }
+
+  private closed(): void {
+    clearTimeout(this.idleTimer);
+    this.pool.forget(this);
+    this.parser.close();
+    if (this.listener) this.fail(Object.assign(new Error('upstream connection closed'), { code: 'ECONNRESET' }));
+  }
+
+  idle(): void {
+    // Left reading: an app closing the idle connection must be noticed now, not when it is next used.
+    this.idleTimer = setTimeout(() => this.socket.destroy(), this.idleMs);
+    this.idleTimer.unref();
+  }
+}
+
+/** Idle connections per port, most recently used first (warm sockets, fewer of them open). */
+export class UpstreamPool {
+  private readonly idle = new Map<number, UpstreamConnection[]>();
+
+  acquire(port: number): UpstreamConnection {
+    const free = this.idle.get(port);
+    const pooled = free?.pop();
+    if (pooled) return pooled;
+    const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+    return new UpstreamConnection(this, port, socket);
+  }
+
+  release(connection: UpstreamConnection): void {
+    let free = this.idle.get(connection.port);
+    if (!free) this.idle.set(connection.port, (free = []));
+    if (free.length >= MAX_IDLE_PER_PORT) return void connection.socket.destroy();
+    connection.idle();
+    free.push(connection);
+  }
+
+  forget(connection: UpstreamConnection): void {
+    const free = this.idle.get(connection.port);
+    if (!free) return;
+    const at = free.indexOf(connection);
+    if (at !== -1) free.splice(at, 1);
+    if (free.length === 0) this.idle.delete(connection.port);
+  }
+
+  destroy(): void {
+    for (const free of this.idle.values()) for (const connection of [...free]) connection.socket.destroy();
+    this.idle.clear();
+  }
+}
