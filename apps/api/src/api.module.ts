@@ -18,6 +18,7 @@ import { DomainsController } from './domains/domains.controller';
 import { FormationService } from './releases/formation.service';
 import { ReleasesController } from './releases/releases.controller';
 import { ApiGitModule } from './git/git.module';
+import { InstancesController } from './instances/instances.controller';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { BearerAuthGuard } from './http/auth.guard';
@@ -43,7 +44,7 @@ export class ApiModule {
         ReleasesModule,
         RegistryModule,
       ],
-      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController],
+      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController, InstancesController],
       providers: [
         ReadinessService,
         FormationService,

@@ -21,6 +21,7 @@ export function appView(app: AppEntity, urls: PublicUrls) {
     gitUrl: `${urls.apiOrigin}/${app.name}.git`,
     url: `http://${app.name}.${urls.router.domain}${port}/`,
     deployBranch: app.deployBranch,
+    formation: app.formation,
     createdAt: app.createdAt.toISOString(),
     updatedAt: app.updatedAt.toISOString(),
   };
