@@ -22,7 +22,9 @@ export function statsFromDocker(sample: DockerStatsSample): ContainerStats {
   const cpuDelta = (cpu.cpu_usage?.total_usage ?? 0) - (pre.cpu_usage?.total_usage ?? 0);
   const systemDelta = (cpu.system_cpu_usage ?? 0) - (pre.system_cpu_usage ?? 0);
   const cores = cpu.online_cpus || cpu.cpu_usage?.percpu_usage?.length || 1;
-  const cpuPercent = cpuDelta > 0 && systemDelta > 0 ? (cpuDelta / systemDelta) * cores * 100 : 0;
+  // Without a previous sample the deltas would span the container's whole life, not an interval.
+  const sampled = (pre.system_cpu_usage ?? 0) > 0 && cpuDelta > 0 && systemDelta > 0;
+  const cpuPercent = sampled ? (cpuDelta / systemDelta) * cores * 100 : 0;
   const memory = sample.memory_stats ?? {};
   // cgroup v2 reports the page cache as inactive_file, cgroup v1 as total_inactive_file.
   const cache = memory.stats?.inactive_file ?? memory.stats?.total_inactive_file ?? 0;
