@@ -21,7 +21,7 @@ const APP_FILES = {
   'index.html': 'hello from the console test\n',
   Dockerfile: [
     'FROM busybox:test',
-    'RUN echo "preparing the site" && sleep 2 && mkdir /www',
+    'RUN echo "preparing the site" && sleep 6 && mkdir /www',
     'COPY index.html /www/index.html',
     `CMD ["sh", "-c", "trap 'exit 0' TERM; busybox httpd -f -p $PORT -h /www & n=0; while true; do n=$((n+1)); echo \\"tick $n greeting=$GREETING\\"; sleep 1; done"]`,
     '',
@@ -103,6 +103,7 @@ describe('web console in headless Chromium', { skip: !isRoot && 'needs root (bui
     await screenshot(page, '03-build-log-streaming');
     const { stderr } = await push;
     assert.match(stderr, /v1 is live/);
+    // The deploy's lines come after the build's own: the stream stays open until the release is live.
     await page.getByTestId('build-log').filter({ hasText: 'v1 is live' }).waitFor({ timeout: 10_000 });
     await page.getByText('Complete log').waitFor();
     await assertAccessible(page, 'builds page');

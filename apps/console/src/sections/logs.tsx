@@ -61,7 +61,8 @@ export function RuntimeLogs({ app, token }: { app: AppDetails; token: string }) 
   const needle = search.trim().toLowerCase();
   const shown = needle ? lines.filter((line) => line.message.toLowerCase().includes(needle)) : lines;
   useStickToBottom(pre, shown.length);
-  const processes = Object.keys(app.release?.processTypes ?? {});
+  const declared = Object.keys(app.release?.processTypes ?? {});
+  const processes = declared.length > 0 || !app.release ? declared : ['web'];
   const set = (key: keyof Filters) => (event: Event) => setFilters({ ...filters, [key]: (event.currentTarget as HTMLInputElement).value });
 
   return (

@@ -13,7 +13,9 @@ export function Settings({ app, onChange }: { app: AppDetails; onChange: () => v
 }
 
 function Scale({ app, onChange }: { app: AppDetails; onChange: () => void }) {
-  const processes = Object.keys(app.release?.processTypes ?? {});
+  // Without a Procfile the image's own command is the one process type, web.
+  const declared = Object.keys(app.release?.processTypes ?? {});
+  const processes = declared.length > 0 || !app.release ? declared : ['web'];
   const current = (process: string) => app.formation?.[process] ?? (process === 'web' ? 1 : 0);
   const [counts, setCounts] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
