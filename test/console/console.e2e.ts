@@ -71,6 +71,8 @@ describe('web console in headless Chromium', { skip: !isRoot && 'needs root (bui
     await page.goto(`${stack.apiUrl}/`);
     await page.getByRole('heading', { name: 'Sign in to Berth' }).waitFor();
     await assertAccessible(page, 'sign-in page');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Skip to content', 'the first Tab stop skips the header');
     await page.getByLabel('API token').fill('berth_not-a-real-token');
     await page.getByLabel('API token').press('Enter');
     await page.getByRole('alert').filter({ hasText: 'did not accept that token' }).waitFor();
@@ -164,14 +166,20 @@ describe('web console in headless Chromium', { skip: !isRoot && 'needs root (bui
 
   it('fits a 375 px wide phone screen and passes the accessibility check there', async () => {
     await page.setViewportSize({ width: 375, height: 667 });
-    for (const [route, name] of [['/', '09-phone-apps'], [`/apps/${APP}`, '10-phone-app'], [`/apps/${APP}/settings`, '11-phone-settings']]) {
+    for (const [route, name, ready] of [['/', '09-phone-apps', 'Your apps'], [`/apps/${APP}`, '10-phone-app', 'Started'], [`/apps/${APP}/settings`, '11-phone-settings', 'web instances']]) {
       await open(route);
-      await page.waitForTimeout(500);
+      await page.getByText(ready).first().waitFor({ timeout: 10_000 });
       await assertNoHorizontalScroll(page, route);
       await assertAccessible(page, `${route} at 375x667`);
       await screenshot(page, name);
     }
-    await page.getByLabel('web instances').waitFor();
     assert.deepEqual(cspViolations, [], 'the console runs under its Content-Security-Policy');
+  });
+
+  it('a token the api refuses (401) sends the user back to sign in', async () => {
+    await page.evaluate("sessionStorage.setItem('berth.token', 'berth_revoked')");
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in to Berth' }).waitFor();
+    await page.getByText('Your session ended').waitFor();
   });
 });

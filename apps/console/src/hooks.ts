@@ -70,11 +70,17 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   return { data, error, reload };
 }
 
-/** Moves keyboard and screen-reader focus to the page's heading when the page changes. */
+let firstPage = true;
+
+/**
+ * Moves keyboard and screen-reader focus to the page's heading when the page changes; the
+ * first page of a load keeps the browser's own start, so Tab reaches the skip link first.
+ */
 export function useFocusOnChange<T extends HTMLElement>(key: string) {
   const ref = useRef<T>(null);
   useEffect(() => {
-    ref.current?.focus();
+    if (firstPage) firstPage = false;
+    else ref.current?.focus();
   }, [key]);
   return ref;
 }

@@ -82,3 +82,15 @@ export function Section({ title, id, children }: { title: string; id: string; ch
     </section>
   );
 }
+
+/** A table that may scroll sideways on a phone: focusable and named, so keyboards can scroll it too. */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      <table>
+        <caption class="visually-hidden">{label}</caption>
+        {children}
+      </table>
+    </div>
+  );
+}

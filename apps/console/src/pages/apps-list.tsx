@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, AppDetails, AppSummary, appPath } from '../api';
 import { useFocusOnChange, usePoll } from '../hooks';
-import { ErrorNote, PageHeading, StatusBadge } from '../components/ui';
+import { ErrorNote, PageHeading, StatusBadge, TableWrap } from '../components/ui';
 import { GitRemote } from '../components/git-remote';
 
 /** running, starting, not deployed: what a user scanning the list wants to know first. */
@@ -31,9 +31,7 @@ export function AppsList({ token }: { token: string }) {
         {!apps.data && !apps.error && <p>Loading…</p>}
         {apps.data?.length === 0 && <p>No apps yet: create one above.</p>}
         {apps.data && apps.data.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">Apps with their status, current release and URL</caption>
+          <TableWrap label="Apps with their status, current release and URL">
               <thead>
                 <tr>
                   <th scope="col">App</th>
@@ -54,8 +52,7 @@ export function AppsList({ token }: { token: string }) {
                   </tr>
                 ))}
               </tbody>
-            </table>
-          </div>
+            </TableWrap>
         )}
       </section>
     </>

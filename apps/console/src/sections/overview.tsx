@@ -1,7 +1,7 @@
 import { api, AppDetails, appPath, Instance } from '../api';
 import { usePoll } from '../hooks';
 import { GitRemote } from '../components/git-remote';
-import { ErrorNote, formatBytes, Section, StatusBadge, Time } from '../components/ui';
+import { ErrorNote, formatBytes, Section, StatusBadge, TableWrap, Time } from '../components/ui';
 import { GitHub } from './github';
 
 export function Overview({ app, token }: { app: AppDetails; token: string }) {
@@ -25,9 +25,7 @@ function Instances({ app }: { app: string }) {
   if (!instances.data) return <p>Loading…</p>;
   if (instances.data.length === 0) return <p>No instances are running.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">Instances with CPU and memory use</caption>
+    <TableWrap label="Instances with CPU and memory use">
         <thead>
           <tr>
             <th scope="col">Process</th>
@@ -53,7 +51,6 @@ function Instances({ app }: { app: string }) {
             </tr>
           ))}
         </tbody>
-      </table>
-    </div>
+      </TableWrap>
   );
 }
