@@ -133,6 +133,10 @@ describe('web console in headless Chromium', { skip: !isRoot && 'needs root (bui
     await row.getByText('running').waitFor({ timeout: 20_000 });
     await eventually(async () => /\d+(\.\d)? (KiB|MiB)/.test((await row.getByTestId('memory').textContent()) ?? ''), 15_000, 'memory use to show');
     assert.match((await row.getByTestId('cpu').textContent()) ?? '', /^\d+\.\d %$/);
+    const response = await fetch(`${stack.apiUrl}/api/apps/${APP}/instances`, { headers: { Authorization: `Bearer ${env.adminToken}` } });
+    const [instance] = (await response.json()) as Array<{ process: string; cpuPercent: number; memoryBytes: number; memoryLimitBytes: number }>;
+    assert.equal(instance.process, 'web');
+    assert.ok(instance.cpuPercent >= 0 && instance.memoryBytes > 0 && instance.memoryLimitBytes > instance.memoryBytes, JSON.stringify(instance));
     await page.getByRole('heading', { name: 'Deploy with git' }).waitFor();
     await assertAccessible(page, 'app overview');
     await screenshot(page, '06-app-overview');

@@ -61,38 +61,10 @@ export function RuntimeLogs({ app, token }: { app: AppDetails; token: string }) 
   const needle = search.trim().toLowerCase();
   const shown = needle ? lines.filter((line) => line.message.toLowerCase().includes(needle)) : lines;
   useStickToBottom(pre, shown.length);
-  const declared = Object.keys(app.release?.processTypes ?? {});
-  const processes = declared.length > 0 || !app.release ? declared : ['web'];
-  const set = (key: keyof Filters) => (event: Event) => setFilters({ ...filters, [key]: (event.currentTarget as HTMLInputElement).value });
 
   return (
     <Section title="Runtime logs" id="logs-heading">
-      <form class="inline-form filters" onSubmit={(event) => event.preventDefault()}>
-        <div class="field">
-          <label for="log-process">Process</label>
-          <select id="log-process" value={filters.process} onChange={set('process')}>
-            <option value="">All</option>
-            {processes.map((process) => <option key={process} value={process}>{process}</option>)}
-          </select>
-        </div>
-        <div class="field">
-          <label for="log-stream">Stream</label>
-          <select id="log-stream" value={filters.stream} onChange={set('stream')}>
-            <option value="">All</option>
-            <option value="stdout">stdout</option>
-            <option value="stderr">stderr</option>
-            <option value="berth">Berth events</option>
-          </select>
-        </div>
-        <div class="field">
-          <label for="log-release">Release</label>
-          <input id="log-release" type="number" min={1} value={filters.release} placeholder="any" onChange={set('release')} />
-        </div>
-        <div class="field">
-          <label for="log-search">Search</label>
-          <input id="log-search" type="search" value={search} onInput={(event) => setSearch(event.currentTarget.value)} />
-        </div>
-      </form>
+      <LogFilters app={app} filters={filters} onFilters={setFilters} search={search} onSearch={setSearch} />
       <p class="log-meta">
         {connection === 'live' ? 'Live' : connection === 'connecting' ? 'Connecting…' : 'Reconnecting…'} · {shown.length} lines
       </p>
@@ -104,5 +76,48 @@ export function RuntimeLogs({ app, token }: { app: AppDetails; token: string }) 
         ))}
       </pre>
     </Section>
+  );
+}
+
+interface LogFiltersProps {
+  app: AppDetails;
+  filters: Filters;
+  onFilters: (filters: Filters) => void;
+  search: string;
+  onSearch: (search: string) => void;
+}
+
+/** Process, stream and release filter on the server (the stream reopens); search filters what arrived. */
+function LogFilters({ app, filters, onFilters, search, onSearch }: LogFiltersProps) {
+  const declared = Object.keys(app.release?.processTypes ?? {});
+  const processes = declared.length > 0 || !app.release ? declared : ['web'];
+  const set = (key: keyof Filters) => (event: Event) => onFilters({ ...filters, [key]: (event.currentTarget as HTMLInputElement).value });
+  return (
+    <form class="inline-form filters" onSubmit={(event) => event.preventDefault()}>
+      <div class="field">
+        <label for="log-process">Process</label>
+        <select id="log-process" value={filters.process} onChange={set('process')}>
+          <option value="">All</option>
+          {processes.map((process) => <option key={process} value={process}>{process}</option>)}
+        </select>
+      </div>
+      <div class="field">
+        <label for="log-stream">Stream</label>
+        <select id="log-stream" value={filters.stream} onChange={set('stream')}>
+          <option value="">All</option>
+          <option value="stdout">stdout</option>
+          <option value="stderr">stderr</option>
+          <option value="berth">Berth events</option>
+        </select>
+      </div>
+      <div class="field">
+        <label for="log-release">Release</label>
+        <input id="log-release" type="number" min={1} value={filters.release} placeholder="any" onChange={set('release')} />
+      </div>
+      <div class="field">
+        <label for="log-search">Search</label>
+        <input id="log-search" type="search" value={search} onInput={(event) => onSearch(event.currentTarget.value)} />
+      </div>
+    </form>
   );
 }
