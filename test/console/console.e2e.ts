@@ -138,6 +138,7 @@ describe('web console in headless Chromium', { skip: !isRoot && 'needs root (bui
     assert.equal(instance.process, 'web');
     assert.ok(instance.cpuPercent >= 0 && instance.memoryBytes > 0 && instance.memoryLimitBytes > instance.memoryBytes, JSON.stringify(instance));
     await page.getByRole('heading', { name: 'Deploy with git' }).waitFor();
+    await page.getByText('Not linked to a GitHub repository.').waitFor();
     await assertAccessible(page, 'app overview');
     await screenshot(page, '06-app-overview');
   });

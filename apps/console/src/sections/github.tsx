@@ -7,6 +7,7 @@ interface GithubLink {
   branch: string;
   cloneUrl?: string;
   webhookUrl?: string;
+  deployKey?: { publicKey: string } | null;
 }
 
 interface Delivery {
@@ -46,7 +47,9 @@ export function GitHub({ app }: { app: string }) {
             <dd><a href={`https://github.com/${data.link.repository}`}>{data.link.repository}</a></dd>
             <dt>Branch</dt>
             <dd>{data.link.branch}</dd>
+            {data.link.cloneUrl && (<><dt>Fetched from</dt><dd><code>{data.link.cloneUrl}</code></dd></>)}
             {data.link.webhookUrl && (<><dt>Webhook URL</dt><dd><code>{data.link.webhookUrl}</code></dd></>)}
+            {data.link.deployKey && (<><dt>Deploy key</dt><dd><code>{data.link.deployKey.publicKey}</code></dd></>)}
           </dl>
           <h3>Recent deliveries</h3>
           {data.deliveries.length === 0 ? <p>None yet.</p> : (
