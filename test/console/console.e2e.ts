@@ -80,7 +80,8 @@ describe('web console in headless Chromium', { skip: !isRoot && 'needs root (bui
     await page.getByLabel('API token').fill(env.adminToken);
     await page.getByLabel('API token').press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Apps' }).waitFor();
-    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Apps', 'focus moves to the new page heading');
+    // Focus moves to the new page's heading (an effect after the render, so waited for).
+    await page.waitForFunction("document.activeElement?.tagName === 'H1' && document.activeElement.textContent === 'Apps'", undefined, { timeout: 5000 });
   });
 
   it('creates an app and shows the exact git remote line, which works as pasted', async () => {
