@@ -22,6 +22,7 @@ import { WebhooksController } from './github/webhooks.controller';
 import { FormationService } from './releases/formation.service';
 import { ReleasesController } from './releases/releases.controller';
 import { ApiGitModule } from './git/git.module';
+import { InstancesController } from './instances/instances.controller';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { BearerAuthGuard } from './http/auth.guard';
@@ -49,7 +50,7 @@ export class ApiModule {
         GithubModule.forRoot(config),
         CertificatesModule.forRoot(config, { issuer: false }),
       ],
-      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController, GithubController, WebhooksController],
+      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController, InstancesController, GithubController, WebhooksController],
       providers: [
         ReadinessService,
         FormationService,

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { BerthConfig } from '@berth/config';
 import { RegistryRouter } from '@berth/registry';
 import { ApiModule } from './api.module';
+import { consoleMiddleware } from './console/console-static';
 import { GitRouter } from './git/git-router';
 import { sendError } from './http/exception.filter';
 import { jsonBodyParser } from './http/json-body.middleware';
@@ -26,6 +27,7 @@ export async function createApiApp(config: BerthConfig): Promise<NestExpressAppl
   app.getHttpServer().requestTimeout = 0;
   app.use(app.get(GitRouter).middleware);
   app.use('/api', jsonBodyParser());
+  app.use(consoleMiddleware());
   // Errors raised by plain Express middleware (the body parser) get the same JSON answer.
   const errorLogger = new NestLogger('Errors');
   app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {

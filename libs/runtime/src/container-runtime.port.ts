@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ContainerStats } from './container-stats';
 
 /** Labels that tie a container to Berth's records. */
 export const BerthLabel = {
@@ -73,6 +74,8 @@ export interface ContainerRuntime {
   removeAppContainers(appName: string): Promise<number>;
   /** The container's output since `since` (unix seconds), following it when asked. */
   containerLogs(id: string, options: { follow: boolean; since?: number }): Promise<Readable>;
+  /** CPU and memory use of a running container (one sample, about a second); null when it is gone or stopped. */
+  stats(id: string): Promise<ContainerStats | null>;
 }
 
 export const CONTAINER_RUNTIME = Symbol('CONTAINER_RUNTIME');

@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { BerthLabel, ContainerRuntime, ContainerState, InstanceSpec, OneOffResult, RegistryCredentials } from './container-runtime.port';
 import { containerOptions, oneOffOptions } from './container-options';
+import { ContainerStats, DockerStatsSample, statsFromDocker } from './container-stats';
 import { RuntimeError, RuntimeErrorCode } from './runtime.errors';
 
 const STOP_TIMEOUT_SECONDS = 10;
@@ -122,6 +123,14 @@ export class DockerEngineRuntime implements ContainerRuntime {
     raw.on('end', () => out.end());
     raw.on('error', (error: Error) => out.destroy(error));
     return out;
+  }
+
+  async stats(id: string): Promise<ContainerStats | null> {
+    // stream: false without one-shot makes Docker take two samples, so precpu_stats is filled.
+    const sample = (await this.engine(() => this.docker.getContainer(id).stats({ stream: false })).catch(ignoreStatus(404, 409))) as DockerStatsSample | null;
+    // A stopped container answers zeros rather than an error.
+    if (!sample?.memory_stats?.usage && !sample?.cpu_stats?.cpu_usage?.total_usage) return null;
+    return statsFromDocker(sample);
   }
 
   private async engine<T>(call: () => Promise<T>): Promise<T> {

@@ -2,3 +2,4 @@ export { BerthLabel, CONTAINER_RUNTIME, ContainerRuntime, ContainerState, Instan
 export { DockerEngineRuntime, dockerOptions } from './docker-engine.runtime';
 export { RuntimeError, RuntimeErrorCode } from './runtime.errors';
 export { RuntimeModule } from './runtime.module';
+export { ContainerStats, statsFromDocker } from './container-stats';

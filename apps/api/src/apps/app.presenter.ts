@@ -23,6 +23,7 @@ export function appView(app: AppEntity, urls: PublicUrls) {
     deployBranch: app.deployBranch,
     httpsRedirect: app.httpsRedirect,
     maxBodyBytes: app.maxBodyBytes,
+    formation: app.formation,
     createdAt: app.createdAt.toISOString(),
     updatedAt: app.updatedAt.toISOString(),
   };

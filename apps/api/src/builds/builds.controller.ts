@@ -1,10 +1,14 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
 import type { Response } from 'express';
+import { In, Repository } from 'typeorm';
 import { AppsService } from '@berth/apps';
 import { BuildLogs, BuildsService } from '@berth/builds';
-import { BuildEntity } from '@berth/db';
+import { BuildEntity, BuildStatus, FINISHED_BUILD_STATUSES, ReleaseEntity, ReleaseStatus } from '@berth/db';
 import { RequestError, RequestErrorCode } from '@berth/errors';
 import { BUILD_LOGS } from '../git/git.tokens';
+
+const RELEASE_GRACE_MS = 5000;
 
 export function buildView(build: BuildEntity) {
   return {
@@ -28,6 +32,7 @@ export class BuildsController {
     private readonly apps: AppsService,
     private readonly builds: BuildsService,
     @Inject(BUILD_LOGS) private readonly logs: BuildLogs,
+    @InjectRepository(ReleaseEntity) private readonly releases: Repository<ReleaseEntity>,
   ) {}
 
   @Get('apps/:name/builds')
@@ -48,8 +53,22 @@ export class BuildsController {
     response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
     const closed = new AbortController();
     response.on('close', () => closed.abort());
-    for await (const chunk of this.logs.follow(id, () => this.builds.isFinished(id), closed.signal)) response.write(chunk);
+    for await (const chunk of this.logs.follow(id, () => this.logComplete(id), closed.signal)) response.write(chunk);
     response.end();
+  }
+
+  /**
+   * The deploy appends to the build's log after the build itself succeeded, so the log is
+   * complete once its release is deployed or failed. A build that makes no release (another
+   * branch) is complete a few seconds after it finished.
+   */
+  private async logComplete(id: string): Promise<boolean> {
+    const build = await this.builds.get(id);
+    if (!build || !FINISHED_BUILD_STATUSES.includes(build.status)) return false;
+    if (build.status !== BuildStatus.Succeeded || !build.commitSha) return true;
+    if ((await this.releases.countBy({ buildId: id, status: In([ReleaseStatus.Deployed, ReleaseStatus.Failed]) })) > 0) return true;
+    const releaseMade = (await this.releases.countBy({ buildId: id })) > 0;
+    return !releaseMade && Date.now() - (build.finishedAt?.getTime() ?? 0) > RELEASE_GRACE_MS;
   }
 
   private async find(id: string): Promise<BuildEntity> {
