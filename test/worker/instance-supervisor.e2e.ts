@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createDataSource } from '@berth/db';
 import { HealthMonitor, Reconciler } from '@berth/deployer';
 import { InstanceSupervisor } from '../../apps/worker/src/instance-supervisor';
-import { createTestEnv, TestEnv } from '../support/test-env';
+import { createTestEnv, eventually, TestEnv } from '../support/test-env';
 
 /** Several workers, one supervisor: the Postgres advisory lock decides, and passes on when its holder goes. */
 describe('instance supervision runs in one worker at a time', () => {
@@ -45,7 +45,8 @@ describe('instance supervision runs in one worker at a time', () => {
     await dataSources[0].query(
       `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
-    assert.equal(await standby.lead(), true, 'the standby takes the lock once the leader session is gone');
+    // pg_terminate_backend only signals the backend: its lock goes when the process has exited.
+    await eventually(() => standby.lead(), 5_000, 'the standby to take the lock once the leader session is gone');
     assert.equal(await leader.lead(), false, 'the old leader notices it lost the lock');
   });
 });
