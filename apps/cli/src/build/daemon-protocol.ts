@@ -34,5 +34,15 @@ export function daemonLogPath(dataDir: string): string {
  * differs (changed environment, rebuilt Berth) must not get a build from a stale daemon.
  */
 export function daemonFingerprint(environmentKey: string): string {
-  return JSON.stringify({ environmentKey, codeVersion: statSync(__filename).mtimeMs });
+  return JSON.stringify({ environmentKey, codeVersion: codeVersion() });
+}
+
+/**
+ * When Berth's code was last compiled: tsc builds incrementally and rewrites only changed
+ * files, so this file's own mtime would miss a change elsewhere; its build info is rewritten
+ * by every build that changes anything (dist/.tsbuildinfo, tsconfig.json's tsBuildInfoFile).
+ */
+function codeVersion(): number {
+  const buildInfo = path.resolve(__dirname, '../../../../.tsbuildinfo');
+  return statSync(buildInfo, { throwIfNoEntry: false })?.mtimeMs ?? statSync(__filename).mtimeMs;
 }
