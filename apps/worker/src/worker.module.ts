@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppEventsModule } from '@berth/app-logs';
+import { AppEventsModule, LogCollectorModule } from '@berth/app-logs';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
 import { DeployerModule } from '@berth/deployer';
@@ -29,6 +29,7 @@ export class WorkerModule {
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost, config.installationId),
         AppEventsModule,
+        LogCollectorModule,
         GitModule.forRoot(config.dataDir),
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),

@@ -88,6 +88,12 @@ export const environmentSchema = z.object({
     .min(1, 'must be at least 1 second')
     .max(3600, 'must be at most 3600 seconds')
     .default(60),
+  BERTH_LOG_RETENTION_LINES: z.coerce
+    .number({ error: 'must be a number of lines' })
+    .int('must be a whole number of lines')
+    .min(100, 'must be at least 100 lines')
+    .max(100_000_000, 'must be at most 100000000 lines')
+    .default(100_000),
   BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
 });
@@ -114,6 +120,8 @@ export interface BerthConfig {
   /** How long new instances may take to become healthy before a deploy gives up. */
   healthTimeoutMs: number;
   log: { level: string; pretty: boolean };
+  /** Apps' runtime logs: the newest `retentionLines` per app are kept. */
+  appLogs: { retentionLines: number };
   /** Pulling base images from registries. */
   registryClient: { insecureRegistries: string[]; auth?: RegistryAuthSetting };
 }
@@ -137,6 +145,7 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     buildConcurrency: env.BERTH_BUILD_CONCURRENCY,
     healthTimeoutMs: env.BERTH_HEALTH_TIMEOUT * 1000,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
+    appLogs: { retentionLines: env.BERTH_LOG_RETENTION_LINES },
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },
   };
 }

@@ -1,0 +1,178 @@
+import type { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
+import { ContainerEvent, ContainerRuntime } from '@berth/runtime';
+import { AppEventSink } from './app-events.port';
+import { CollectorLease } from './collector-lease';
+import { ContainerFollower, ContainerOrigin, originOf } from './container-follower';
+import { LogPosition } from './log-line';
+import { LogStore } from './log-store';
+import { LogWriter } from './log-writer';
+
+const LEASE_RETRY_MS = 2_000;
+/** Release commands: their output and exit are the deploy's to report. */
+const ONE_OFF_LABEL = 'berth.one-off';
+/** A `die` this soon after a `kill` is a stop Berth (or an operator) asked for, not a crash. */
+const STOP_WINDOW_MS = 60_000;
+/** How long a `die` waits for the container's last lines, so the event follows them. */
+const DRAIN_WAIT_MS = 2_000;
+
+interface Attached {
+  follower: ContainerFollower;
+  done: Promise<void>;
+}
+
+/**
+ * Follows the output of every container of this installation into the log store, from the
+ * moment each starts; turns Docker's die/oom events into Berth's events in the same log.
+ * Only the holder of the lease collects, so several workers never store a line twice.
+ */
+export class LogCollector {
+  private readonly logger = new Logger('LogCollector');
+  private readonly attached = new Map<string, Attached>();
+  /** Positions of containers whose follower ended, until their lines are surely stored. */
+  private readonly lastPositions = new Map<string, LogPosition | null>();
+  private readonly killedAt = new Map<string, number>();
+  private readonly oomKilled = new Set<string>();
+  private events?: Readable;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private stopping = false;
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly store: LogStore,
+    private readonly writer: LogWriter,
+    private readonly appEvents: AppEventSink,
+    private readonly lease: CollectorLease,
+  ) {}
+
+  start(): void {
+    void this.tryLease();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.detachAll();
+    await this.writer.flush();
+    if (this.running) await this.lease.release().catch(() => undefined);
+    this.running = false;
+  }
+
+  /** Containers being followed right now (for tests and readiness). */
+  get followed(): number {
+    return this.attached.size;
+  }
+
+  private async tryLease(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      if (this.running ? await this.lease.renew() : await this.lease.acquire()) {
+        if (!this.running) await this.begin();
+      } else if (this.running) {
+        this.logger.warn('lost the log collector lease; another worker collects now');
+        await this.detachAll();
+        this.running = false;
+      }
+    } catch (error) {
+      this.logger.error(`log collection: ${(error as Error).message}`);
+    }
+    const delay = this.running ? this.lease.ttlMs / 3 : LEASE_RETRY_MS;
+    if (!this.stopping) this.timer = setTimeout(() => void this.tryLease(), delay);
+  }
+
+  /** Events first, then the list: a container starting in between is seen either way. */
+  private async begin(): Promise<void> {
+    this.running = true;
+    this.events = await this.runtime.containerEvents();
+    this.events.on('data', (event: ContainerEvent) => void this.onEvent(event).catch((error: Error) => this.logger.error(`log collection: ${error.message}`)));
+    this.events.on('error', (error: Error) => this.logger.error(`Docker events: ${error.message}`));
+    this.events.on('close', () => this.restartEventsIfNeeded());
+    for (const container of await this.runtime.listInstallationContainers()) await this.attach(container.id, container.labels);
+    this.logger.log(`collecting logs of ${this.attached.size} running or unread containers`);
+  }
+
+  private restartEventsIfNeeded(): void {
+    if (this.stopping || !this.running) return;
+    this.logger.warn('Docker event stream closed; reattaching');
+    void this.detachAll().then(() => {
+      this.running = false;
+      return this.lease.release();
+    });
+  }
+
+  private async detachAll(): Promise<void> {
+    this.events?.destroy();
+    this.events = undefined;
+    const attached = [...this.attached.values()];
+    for (const { follower } of attached) follower.stop();
+    await Promise.all(attached.map(({ done }) => done));
+  }
+
+  private async attach(id: string, labels: Record<string, string>): Promise<void> {
+    const origin = originOf(labels);
+    if (!origin || this.attached.has(id) || this.stopping) return;
+    const position = this.lastPositions.has(id) ? (this.lastPositions.get(id) ?? null) : await this.store.position(id);
+    if (this.attached.has(id)) return;
+    const follower = new ContainerFollower(id, origin, position, this.runtime, this.writer);
+    const done = follower
+      .run()
+      .catch((error: Error) => this.logger.error(`following ${id.slice(0, 12)}: ${error.message}`))
+      .finally(() => this.detached(id, follower, labels));
+    this.attached.set(id, { follower, done });
+  }
+
+  /** A container that restarted while its old stream was ending is followed again. */
+  private async detached(id: string, follower: ContainerFollower, labels: Record<string, string>): Promise<void> {
+    this.attached.delete(id);
+    this.lastPositions.set(id, follower.current);
+    if (this.stopping || !this.running) return;
+    const state = await this.runtime.inspectContainer(id).catch(() => null);
+    if (state?.running) await this.attach(id, labels);
+  }
+
+  private async onEvent(event: ContainerEvent): Promise<void> {
+    if (event.action === 'start') return this.attach(event.id, event.labels);
+    if (event.action === 'kill') this.killedAt.set(event.id, Date.now());
+    if (event.action === 'destroy') this.forget(event.id);
+    const origin = originOf(event.labels);
+    if (!origin || event.labels[ONE_OFF_LABEL] === 'true') return;
+    if (event.action === 'oom') {
+      this.oomKilled.add(event.id);
+      await this.report(origin, `${describe(origin)} ran out of memory and was OOM-killed`, 'error');
+    }
+    if (event.action === 'die') await this.onDie(event, origin);
+  }
+
+  private async onDie(event: ContainerEvent, origin: ContainerOrigin): Promise<void> {
+    const attached = this.attached.get(event.id);
+    if (attached) await Promise.race([attached.done, new Promise((resolve) => setTimeout(resolve, DRAIN_WAIT_MS))]);
+    const stopped = Date.now() - (this.killedAt.get(event.id) ?? 0) < STOP_WINDOW_MS;
+    const oom = this.oomKilled.delete(event.id) || (await this.runtime.inspectContainer(event.id).catch(() => null))?.oomKilled === true;
+    const code = event.exitCode ?? 'unknown';
+    if (stopped && !oom) await this.report(origin, `${describe(origin)} stopped (exit code ${code})`, 'info');
+    else await this.report(origin, `${describe(origin)} crashed with exit code ${code}${oom ? ' (OOM-killed)' : ''}`, 'error');
+  }
+
+  private forget(id: string): void {
+    this.killedAt.delete(id);
+    this.oomKilled.delete(id);
+    // Its lines stay; the position is only needed while Docker still has the container.
+    if (!this.attached.has(id)) this.lastPositions.delete(id);
+  }
+
+  private async report(origin: ContainerOrigin, message: string, level: 'info' | 'error'): Promise<void> {
+    await this.appEvents.emit({
+      app: origin.app,
+      message,
+      level,
+      process: origin.process ?? undefined,
+      instance: origin.instance ?? undefined,
+      release: origin.release === null ? undefined : { id: '', version: origin.release },
+    });
+  }
+}
+
+function describe(origin: ContainerOrigin): string {
+  return `instance ${origin.instance?.slice(0, 8) ?? '?'} (${origin.process ?? '?'}, v${origin.release ?? '?'})`;
+}
