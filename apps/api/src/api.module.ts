@@ -19,6 +19,7 @@ import { FormationService } from './releases/formation.service';
 import { ReleasesController } from './releases/releases.controller';
 import { ApiGitModule } from './git/git.module';
 import { HealthController } from './health/health.controller';
+import { LogsController } from './logs/logs.controller';
 import { ReadinessService } from './health/readiness.service';
 import { BearerAuthGuard } from './http/auth.guard';
 import { ApiExceptionFilter } from './http/exception.filter';
@@ -43,7 +44,7 @@ export class ApiModule {
         ReleasesModule,
         RegistryModule,
       ],
-      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController],
+      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController, LogsController],
       providers: [
         ReadinessService,
         FormationService,

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { BuildEntity, BuildStatus } from '@berth/db';
+import { APP_EVENTS, AppEventSink } from '@berth/app-logs';
+import { AppEntity, BuildEntity, BuildStatus } from '@berth/db';
 import { BUILD_PIPELINE, BuildPipeline } from './build-pipeline.port';
 import { BuildReleaser } from './build-releaser';
 
@@ -18,6 +19,8 @@ export class BuildJobHandler {
     @InjectRepository(BuildEntity) private readonly builds: Repository<BuildEntity>,
     @Inject(BUILD_PIPELINE) private readonly pipeline: BuildPipeline,
     private readonly releaser: BuildReleaser,
+    @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
+    @Inject(APP_EVENTS) private readonly events: AppEventSink,
   ) {}
 
   async run(buildId: string): Promise<void> {
@@ -26,6 +29,7 @@ export class BuildJobHandler {
       this.logger.log(`build ${buildId} is already finished or gone; nothing to do`);
       return;
     }
+    await this.reportStart(buildId);
     let imageDigest: string;
     try {
       imageDigest = (await this.pipeline.run(buildId)).imageDigest;
@@ -43,6 +47,13 @@ export class BuildJobHandler {
       if (!(await this.releaser.hasRelease(build.id))) await this.finish(buildId, { status: BuildStatus.Failed, error: (error as Error).message });
       throw error;
     }
+  }
+
+  private async reportStart(buildId: string): Promise<void> {
+    const build = await this.builds.findOneByOrFail({ id: buildId });
+    const app = await this.apps.findOneBy({ id: build.appId });
+    const what = build.commitSha ? `of ${build.branch ?? 'commit'} ${build.commitSha.slice(0, 7)}` : build.id.slice(0, 8);
+    if (app) await this.events.emit({ app: app.name, message: `build ${what} started` });
   }
 
   /** Moves a queued (or interrupted running) build to running; false when it has finished. */

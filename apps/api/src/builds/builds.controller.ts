@@ -5,6 +5,7 @@ import { BuildLogs, BuildsService } from '@berth/builds';
 import { BuildEntity } from '@berth/db';
 import { RequestError, RequestErrorCode } from '@berth/errors';
 import { BUILD_LOGS } from '../git/git.tokens';
+import { QueryTokenAllowed } from '../http/auth.guard';
 
 export function buildView(build: BuildEntity) {
   return {
@@ -43,6 +44,7 @@ export class BuildsController {
 
   /** The build log as plain text, streamed while the build runs and ended when it is over. */
   @Get('builds/:id/log')
+  @QueryTokenAllowed()
   async log(@Param('id', new ParseUUIDPipe()) id: string, @Res() response: Response): Promise<void> {
     await this.find(id);
     response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
