@@ -35,7 +35,7 @@ export class LogCollector {
   private readonly oomKilled = new Set<string>();
   private events?: Readable;
   private timer?: NodeJS.Timeout;
-  private running = false;
+  private active = false;
   private stopping = false;
 
   constructor(
@@ -55,35 +55,46 @@ export class LogCollector {
     clearTimeout(this.timer);
     await this.detachAll();
     await this.writer.flush();
-    if (this.running) await this.lease.release().catch(() => undefined);
-    this.running = false;
+    if (this.active) await this.lease.release().catch(() => undefined);
+    this.active = false;
   }
 
-  /** Containers being followed right now (for tests and readiness). */
-  get followed(): number {
-    return this.attached.size;
+  /** True while this process holds the lease and collects. */
+  get running(): boolean {
+    return this.active;
   }
 
   private async tryLease(): Promise<void> {
     if (this.stopping) return;
     try {
-      if (this.running ? await this.lease.renew() : await this.lease.acquire()) {
-        if (!this.running) await this.begin();
-      } else if (this.running) {
+      if (this.active ? await this.lease.renew() : await this.lease.acquire()) {
+        if (!this.active) await this.begin();
+      } else if (this.active) {
         this.logger.warn('lost the log collector lease; another worker collects now');
         await this.detachAll();
-        this.running = false;
+        this.active = false;
       }
     } catch (error) {
       this.logger.error(`log collection: ${(error as Error).message}`);
     }
-    const delay = this.running ? this.lease.ttlMs / 3 : LEASE_RETRY_MS;
+    const delay = this.active ? this.lease.ttlMs / 3 : LEASE_RETRY_MS;
     if (!this.stopping) this.timer = setTimeout(() => void this.tryLease(), delay);
   }
 
   /** Events first, then the list: a container starting in between is seen either way. */
   private async begin(): Promise<void> {
-    this.running = true;
+    this.active = true;
+    try {
+      await this.attachEverything();
+    } catch (error) {
+      await this.detachAll();
+      this.active = false;
+      await this.lease.release();
+      throw error;
+    }
+  }
+
+  private async attachEverything(): Promise<void> {
     this.events = await this.runtime.containerEvents();
     this.events.on('data', (event: ContainerEvent) => void this.onEvent(event).catch((error: Error) => this.logger.error(`log collection: ${error.message}`)));
     this.events.on('error', (error: Error) => this.logger.error(`Docker events: ${error.message}`));
@@ -93,10 +104,10 @@ export class LogCollector {
   }
 
   private restartEventsIfNeeded(): void {
-    if (this.stopping || !this.running) return;
+    if (this.stopping || !this.active) return;
     this.logger.warn('Docker event stream closed; reattaching');
     void this.detachAll().then(() => {
-      this.running = false;
+      this.active = false;
       return this.lease.release();
     });
   }
@@ -126,7 +137,7 @@ export class LogCollector {
   private async detached(id: string, follower: ContainerFollower, labels: Record<string, string>): Promise<void> {
     this.attached.delete(id);
     this.lastPositions.set(id, follower.current);
-    if (this.stopping || !this.running) return;
+    if (this.stopping || !this.active) return;
     const state = await this.runtime.inspectContainer(id).catch(() => null);
     if (state?.running) await this.attach(id, labels);
   }
