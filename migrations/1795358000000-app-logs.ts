@@ -21,6 +21,8 @@ export class AppLogs1795358000000 implements MigrationInterface {
         message text NOT NULL
       )`);
     await db.query(`CREATE INDEX app_log_lines_app_id ON app_log_lines (app, id)`);
+    // The console's usual filter: one process type of the app, newest first.
+    await db.query(`CREATE INDEX app_log_lines_app_process_id ON app_log_lines (app, process, id)`);
     await db.query(`
       CREATE TABLE app_log_positions (
         container_id text PRIMARY KEY,
