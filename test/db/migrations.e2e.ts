@@ -5,7 +5,7 @@ import { revertLastMigration, runMigrations } from '@berth/db';
 import { MIGRATIONS } from '@berth/migrations';
 import { createTestEnv, TestEnv } from '../support/test-env';
 
-const TABLES = ['api_tokens', 'apps', 'builds', 'config_vars', 'domains', 'instances', 'releases', 'users'];
+const TABLES = ['api_tokens', 'app_log_lines', 'app_log_positions', 'apps', 'builds', 'config_vars', 'domains', 'instances', 'releases', 'users'];
 
 describe('migrations', () => {
   let env: TestEnv;
