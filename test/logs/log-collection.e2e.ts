@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { LogLine } from '@berth/app-logs';
+import { LOG_STORE, LogLine, LogStore } from '@berth/app-logs';
 import { DockerEngineRuntime, RuntimeModule, dockerOptions } from '@berth/runtime';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { ensureBusyboxImage } from '../support/busybox-image';
@@ -137,6 +137,15 @@ describe('app logs: collection, storage and the logs API (real Docker, Postgres,
     await runtime.removeAppContainers(app);
   });
 
+  it('reports an OOM kill in the container as Berth\'s event', async () => {
+    const app = await createApp('logs-oom');
+    const spec = { ...instanceSpec(app, image, 'head -c 200m /dev/zero | tail; echo survived; sleep 3600'), memoryBytes: 16 * 1024 * 1024 };
+    await runtime.startInstance(spec);
+    const event = await eventually(async () => (await logs(app, 'stream=berth')).find((line) => /OOM-killed/.test(line.message)), 15_000, 'the OOM event');
+    assert.equal(event.instance, spec.instanceId);
+    assert.equal(event.process, 'web');
+  });
+
   it('loses and repeats no line across a collector restart, and reads a container that ran while it was down', async () => {
     const app = await createApp('logs-restart');
     const script = 'i=1; while [ $i -le 3000 ]; do echo "n$i"; if [ $((i % 100)) -eq 0 ]; then sleep 0.1; fi; i=$((i+1)); done; sleep 3600';
@@ -189,5 +198,16 @@ describe('app logs: collection, storage and the logs API (real Docker, Postgres,
     const worst = Math.max(...latencies);
     console.log(`burst: 20000 lines stored ${elapsed} ms after start; API worst ${worst} ms over ${latencies.length} requests`);
     assert.ok(worst < 1000, `the API answered within ${worst} ms during the burst`);
+  });
+
+  it('retention keeps the newest lines per app and drops the lines of deleted apps', async () => {
+    const store = api.get<LogStore>(LOG_STORE);
+    await store.prune(1000);
+    const kept = await allLines('logs-burst');
+    assert.equal(kept.length, 1000);
+    assert.equal(kept[kept.length - 1].message, '20000');
+    await fetch(`${apiUrl}/api/apps/logs-removed`, { method: 'DELETE', headers: auth() });
+    await store.prune(1000);
+    assert.deepEqual(await store.query({ app: 'logs-removed' }, { tail: 10 }), []);
   });
 });

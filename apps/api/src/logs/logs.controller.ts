@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, Logger, Param, Query, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Get, Headers, Inject, Logger, Param, Query, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { LOG_BUS, LOG_STORE, LogBus, LogFilter, LogLine, LogStore, matchesFilter } from '@berth/app-logs';
 import { AppsService } from '@berth/apps';
@@ -11,8 +11,10 @@ const KEEP_ALIVE_MS = 15_000;
 const isFollow = (request: Request) => request.query.follow === '1' || request.query.follow === 'true';
 
 @Controller('api/apps/:name/logs')
-export class LogsController {
+export class LogsController implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LogsController.name);
+  /** Open follow streams: they never end by themselves, so shutdown ends them (clients resume by id). */
+  private readonly streams = new Set<Response>();
 
   constructor(
     private readonly apps: AppsService,
@@ -47,7 +49,9 @@ export class LogsController {
     let held: LogLine[] | null = [];
     const unsubscribe = await this.bus.subscribe(filter.app, (lines) => (held ? held.push(...lines) : lines.forEach(send)));
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    this.streams.add(response);
     response.on('close', () => {
+      this.streams.delete(response);
       clearInterval(keepAlive);
       unsubscribe();
     });
@@ -64,6 +68,10 @@ export class LogsController {
     const pending = held;
     held = null;
     pending.forEach(send);
+  }
+
+  beforeApplicationShutdown(): void {
+    for (const response of this.streams) response.end();
   }
 
   /** The tail, or with a cursor everything after it (page by page, however much that is). */
