@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { LOG_STORE, LogLine, LogStore } from '@berth/app-logs';
+import { LOG_STORE, LogCollectionService, LogLine, LogStore } from '@berth/app-logs';
 import { DockerEngineRuntime, RuntimeModule, dockerOptions } from '@berth/runtime';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { ensureBusyboxImage } from '../support/busybox-image';
@@ -82,6 +82,20 @@ describe('app logs: collection, storage and the logs API (real Docker, Postgres,
     assert.match(lines[0].time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/);
     assert.deepEqual(await logs(app, 'release=3'), [], 'the release filter applies');
     assert.deepEqual(await logs(app, 'process=worker'), [], 'the process filter applies');
+  });
+
+  it('collects with one worker per installation: a second one waits for the lease and stores nothing twice', async () => {
+    const app = await createApp('logs-lease');
+    const second = await startCollector({ ...env.config, log: { level: 'silent', pretty: false } }, runtimeModule(), { waitForLease: false });
+    try {
+      await runtime.startInstance(instanceSpec(app, image, 'seq 1 50; sleep 3600'));
+      await eventually(async () => (await logs(app)).length >= 50, 10_000, '50 lines');
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      assert.equal(second.get(LogCollectionService).collector.running, false, 'the second worker does not collect');
+      assert.deepEqual((await logs(app)).map((line) => line.message), Array.from({ length: 50 }, (_, i) => String(i + 1)));
+    } finally {
+      await second.close();
+    }
   });
 
   it('follows with SSE: the tail first, then a new line within 1 s of Docker stamping it', async () => {

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppEventsModule, LogCollectionService, LogCollectorModule, LogLine } from '@berth/app-logs';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
-import { DockerEngineRuntime, InstanceSpec } from '@berth/runtime';
+import { InstanceSpec } from '@berth/runtime';
 import { eventually } from '../support/test-env';
 
 /** The worker's log collection alone: what `berth worker` runs for logs, as a fresh process would. */
@@ -18,22 +18,18 @@ class CollectorHostModule {
   }
 }
 
-export async function startCollector(config: BerthConfig, runtimeModule: DynamicModule): Promise<INestApplicationContext> {
+export async function startCollector(config: BerthConfig, runtimeModule: DynamicModule, options: { waitForLease?: boolean } = {}): Promise<INestApplicationContext> {
   const context = await NestFactory.createApplicationContext({ module: class Host {}, imports: [runtimeModule, CollectorHostModule.forRoot(config)] } as DynamicModule, {
     logger: ['error'],
   });
   await context.init();
-  await eventually(async () => context.get(LogCollectionService).collector.running, 10_000, 'the collector to take the lease');
+  if (options.waitForLease !== false) await eventually(async () => context.get(LogCollectionService).collector.running, 10_000, 'the collector to take the lease');
   return context;
 }
 
 /** An instance as the deployer would start it: the app's labels, busybox, host networking. */
 export function instanceSpec(app: string, image: string, command: string, version = 1): InstanceSpec {
   return { app, instanceId: randomUUID(), releaseId: randomUUID(), version, process: 'web', image, command, env: {}, port: 0 };
-}
-
-export async function startInstance(runtime: DockerEngineRuntime, spec: InstanceSpec): Promise<string> {
-  return runtime.startInstance(spec);
 }
 
 /** Reads an SSE body into events as they arrive. */

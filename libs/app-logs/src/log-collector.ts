@@ -99,7 +99,9 @@ export class LogCollector {
     this.events.on('data', (event: ContainerEvent) => void this.onEvent(event).catch((error: Error) => this.logger.error(`log collection: ${error.message}`)));
     this.events.on('error', (error: Error) => this.logger.error(`Docker events: ${error.message}`));
     this.events.on('close', () => this.restartEventsIfNeeded());
-    for (const container of await this.runtime.listInstallationContainers()) await this.attach(container.id, container.labels);
+    const containers = await this.runtime.listInstallationContainers();
+    for (const container of containers) await this.attach(container.id, container.labels);
+    await this.store.forgetPositions(containers.map((container) => container.id));
     this.logger.log(`collecting logs of ${this.attached.size} running or unread containers`);
   }
 

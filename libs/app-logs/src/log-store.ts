@@ -10,6 +10,8 @@ export interface LogStore {
   /** The last `tail` lines matching, oldest first; or, with `after`, the lines after that id. */
   query(filter: LogFilter, options: { tail: number; after?: string }): Promise<LogLine[]>;
   position(containerId: string): Promise<LogPosition | null>;
+  /** Forgets the positions of containers Docker no longer has (`existing` are kept, and recent ones). */
+  forgetPositions(existing: string[]): Promise<void>;
   /** Keeps the newest `maxLines` per app and drops the lines of apps that no longer exist. */
   prune(maxLines: number): Promise<number>;
 }
@@ -69,6 +71,11 @@ export class PostgresLogStore implements LogStore {
     return rows[0] ? { time: rows[0].time, linesAtTime: rows[0].lines_at_time } : null;
   }
 
+  async forgetPositions(existing: string[]): Promise<void> {
+    // Recent rows stay: a container created after Docker was listed may already have one.
+    await this.dataSource.query(`DELETE FROM app_log_positions WHERE NOT (container_id = ANY($1::text[])) AND updated_at < now() - interval '1 hour'`, [existing]);
+  }
+
   async prune(maxLines: number): Promise<number> {
     const gone: [unknown, number] = await this.dataSource.query(`DELETE FROM app_log_lines WHERE app NOT IN (SELECT name FROM apps)`);
     let removed = gone[1];
@@ -80,7 +87,6 @@ export class PostgresLogStore implements LogStore {
       );
       removed += result[1];
     }
-    await this.dataSource.query(`DELETE FROM app_log_positions WHERE updated_at < now() - interval '30 days'`);
     return removed;
   }
 
