@@ -105,10 +105,14 @@ describe('git push paas main: build, release and deploy while the push runs', { 
 
   it("the app's log shows Berth's events of both deploys, in order, with the instance stopped by the switch", async () => {
     const expected = [/^build of main [0-9a-f]{7} started$/, /^instance [0-9a-f]{8} \(web\) is healthy on port \d+$/, /^release v1 deployed$/, /^build of main [0-9a-f]{7} started$/, /is healthy/, /^release v2 deployed$/];
+    let seen: string[] = [];
     const events = await eventually(async () => {
       const { body } = await api<{ lines: Array<{ message: string; release: number | null }> }>(`/api/apps/${APP}/logs?stream=berth`);
+      seen = body.lines.map((line) => line.message);
       return body.lines.some((line) => /stopped \(exit code 0\)/.test(line.message)) ? body.lines : undefined;
-    }, 10_000, 'the old instance to be reported stopped');
+    }, 10_000, 'the old instance to be reported stopped').catch((error: Error) => {
+      throw new Error(`${error.message}; Berth's events: ${seen.join(' | ')}`);
+    });
     const messages = events.map((line) => line.message).filter((message) => !/stopped/.test(message));
     assert.equal(messages.length, expected.length, messages.join('\n'));
     expected.forEach((pattern, i) => assert.match(messages[i], pattern));

@@ -1,8 +1,7 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { Logger } from '@nestjs/common';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
 import { redisOptionsFromUrl } from '@berth/queue';
 import { APP_EVENTS } from './app-events.port';
@@ -13,13 +12,21 @@ import { StoreEventSink } from './store-event-sink';
 
 export const LOG_WRITER = Symbol('LOG_WRITER');
 
-/** Stores what is still buffered when the process stops. */
+const SHUTDOWN_FLUSH_MS = 5_000;
+
+/**
+ * Stores what is still buffered when the process stops: before the database closes (in
+ * onApplicationShutdown), for a bounded time so a dead database cannot hold shutdown.
+ */
 @Injectable()
-class LogWriterShutdown implements OnApplicationShutdown {
+class LogWriterShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(@Inject(LOG_WRITER) private readonly writer: LogWriter) {}
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.writer.flush();
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.writer.flush(SHUTDOWN_FLUSH_MS);
+  }
+
+  onApplicationShutdown(): void {
     this.writer.close();
   }
 }

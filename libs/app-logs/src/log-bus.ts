@@ -46,8 +46,8 @@ export class RedisLogBus implements LogBus {
     };
   }
 
-  /** Nest calls this on shutdown: both connections are this object's own. */
-  onModuleDestroy(): void {
+  /** Nest calls this last on shutdown (lines flushed before it are still published); both connections are this object's own. */
+  onApplicationShutdown(): void {
     this.subscriber?.disconnect();
     this.publisher.disconnect();
   }

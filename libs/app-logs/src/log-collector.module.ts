@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
 import { redisOptionsFromUrl } from '@berth/queue';
@@ -14,7 +14,7 @@ const LEASE_TTL_MS = 15_000;
 
 /** Runs the collector for the life of the process (the worker hosts it). */
 @Injectable()
-export class LogCollectionService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LogCollectionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly redis: IORedis;
   readonly collector: LogCollector;
 
@@ -34,7 +34,8 @@ export class LogCollectionService implements OnApplicationBootstrap, OnApplicati
     this.collector.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database and the writer close (their hooks run after this one). */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.collector.stop();
     this.redis.disconnect();
   }

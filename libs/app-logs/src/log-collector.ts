@@ -15,6 +15,8 @@ const ONE_OFF_LABEL = 'berth.one-off';
 const STOP_WINDOW_MS = 60_000;
 /** How long a `die` waits for the container's last lines, so the event follows them. */
 const DRAIN_WAIT_MS = 2_000;
+/** At shutdown a failing database gets this long; the stored positions make up for the rest. */
+const SHUTDOWN_FLUSH_MS = 5_000;
 
 interface Attached {
   follower: ContainerFollower;
@@ -34,6 +36,8 @@ export class LogCollector {
   private readonly killedAt = new Map<string, number>();
   private readonly oomKilled = new Set<string>();
   private events?: Readable;
+  private leaseWork?: Promise<void>;
+  private readonly reporting = new Set<Promise<void>>();
   private timer?: NodeJS.Timeout;
   private active = false;
   private stopping = false;
@@ -47,14 +51,17 @@ export class LogCollector {
   ) {}
 
   start(): void {
-    void this.tryLease();
+    this.leaseWork = this.tryLease();
   }
 
+  /** Detaches, lets events being reported finish, and stores every line read so far. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
+    await this.leaseWork;
     await this.detachAll();
-    await this.writer.flush();
+    await Promise.all(this.reporting);
+    await this.writer.flush(SHUTDOWN_FLUSH_MS);
     if (this.active) await this.lease.release().catch(() => undefined);
     this.active = false;
   }
@@ -78,7 +85,10 @@ export class LogCollector {
       this.logger.error(`log collection: ${(error as Error).message}`);
     }
     const delay = this.active ? this.lease.ttlMs / 3 : LEASE_RETRY_MS;
-    if (!this.stopping) this.timer = setTimeout(() => void this.tryLease(), delay);
+    if (!this.stopping) {
+      this.timer = setTimeout(() => (this.leaseWork = this.tryLease()), delay);
+      this.timer.unref();
+    }
   }
 
   /** Events first, then the list: a container starting in between is seen either way. */
@@ -96,7 +106,11 @@ export class LogCollector {
 
   private async attachEverything(): Promise<void> {
     this.events = await this.runtime.containerEvents();
-    this.events.on('data', (event: ContainerEvent) => void this.onEvent(event).catch((error: Error) => this.logger.error(`log collection: ${error.message}`)));
+    this.events.on('data', (event: ContainerEvent) => {
+      const handled = this.onEvent(event).catch((error: Error) => this.logger.error(`log collection: ${error.message}`));
+      this.reporting.add(handled);
+      void handled.finally(() => this.reporting.delete(handled));
+    });
     this.events.on('error', (error: Error) => this.logger.error(`Docker events: ${error.message}`));
     this.events.on('close', () => this.restartEventsIfNeeded());
     const containers = await this.runtime.listInstallationContainers();

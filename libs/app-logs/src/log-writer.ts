@@ -29,6 +29,7 @@ export class LogWriter {
   private flushing?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private waiters: Array<() => void> = [];
+  private closed = false;
 
   constructor(
     private readonly store: LogStore,
@@ -38,20 +39,27 @@ export class LogWriter {
 
   /** Resolves at once while there is room; otherwise once a flush has made room. */
   async write(line: NewLogLine, position?: { container: string; at: LogPosition }): Promise<void> {
+    if (this.closed) {
+      this.options.onError(new Error(`a line of ${line.app} came after shutdown and was not stored: ${line.message}`));
+      return;
+    }
     this.buffer.push({ line, position });
     this.schedule();
     while (this.buffer.length >= this.options.maxBuffered) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
-  /** Stores everything written so far (shutdown, tests). */
-  async flush(): Promise<void> {
-    while (this.flushing || this.buffer.length > 0) {
+  /** Stores everything written so far, trying for at most `timeoutMs` while the store fails. */
+  async flush(timeoutMs = Infinity): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.flushing || this.buffer.length > 0) && Date.now() < deadline) {
       if (!this.flushing) this.startFlush();
       await this.flushing;
     }
   }
 
+  /** After a last flush: later lines are refused, and a failing store is not retried forever. */
   close(): void {
+    this.closed = true;
     clearTimeout(this.timer);
   }
 
@@ -79,6 +87,7 @@ export class LogWriter {
       .then((stored) => this.publish(stored))
       .catch(async (error: Error) => {
         this.options.onError(error);
+        if (this.closed) return;
         this.buffer.unshift(...batch);
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       })
