@@ -151,6 +151,16 @@ describe('app logs: collection, storage and the logs API (real Docker, Postgres,
     await runtime.removeAppContainers(app);
   });
 
+  it('reports a stop Berth asked for as stopped, not as a crash, even when the container is removed at once', async () => {
+    const app = await createApp('logs-stop');
+    const id = await runtime.startInstance(instanceSpec(app, image, "trap 'exit 0' TERM; echo up; sleep 3600 & wait"));
+    await eventually(async () => (await logs(app)).length === 1, 10_000, 'the first line');
+    await runtime.stopContainer(id, 5);
+    await runtime.removeContainer(id);
+    const event = await eventually(async () => (await logs(app, 'stream=berth'))[0], 10_000, 'the stop event');
+    assert.match(event.message, /stopped \(exit code 0\)$/);
+  });
+
   it('reports an OOM kill in the container as Berth\'s event', async () => {
     const app = await createApp('logs-oom');
     const spec = { ...instanceSpec(app, image, 'head -c 200m /dev/zero | tail; echo survived; sleep 3600'), memoryBytes: 16 * 1024 * 1024 };

@@ -15,6 +15,8 @@ const ONE_OFF_LABEL = 'berth.one-off';
 const STOP_WINDOW_MS = 60_000;
 /** How long a `die` waits for the container's last lines, so the event follows them. */
 const DRAIN_WAIT_MS = 2_000;
+/** How long a `die` without a `kill` before it waits for a late `kill` or `stop` event. */
+const STOP_EVENT_WAIT_MS = 1_000;
 /** At shutdown a failing database gets this long; the stored positions make up for the rest. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 
@@ -34,6 +36,7 @@ export class LogCollector {
   /** Positions of containers whose follower ended, until their lines are surely stored. */
   private readonly lastPositions = new Map<string, LogPosition | null>();
   private readonly killedAt = new Map<string, number>();
+  private readonly stopWaiters = new Map<string, () => void>();
   private readonly oomKilled = new Set<string>();
   private events?: Readable;
   private leaseWork?: Promise<void>;
@@ -160,7 +163,7 @@ export class LogCollector {
 
   private async onEvent(event: ContainerEvent): Promise<void> {
     if (event.action === 'start') return this.attach(event.id, event.labels);
-    if (event.action === 'kill') this.killedAt.set(event.id, Date.now());
+    if (event.action === 'kill' || event.action === 'stop') this.stopRequested(event.id);
     if (event.action === 'destroy') this.forget(event.id);
     const origin = originOf(event.labels);
     if (!origin || event.labels[ONE_OFF_LABEL] === 'true') return;
@@ -172,17 +175,45 @@ export class LogCollector {
   }
 
   private async onDie(event: ContainerEvent, origin: ContainerOrigin): Promise<void> {
+    // Read before waiting: `destroy` may follow within milliseconds and forget the container.
+    const stoppedBefore = this.wasStopped(event.id);
+    const oomEvent = this.oomKilled.delete(event.id);
+    const inspected = this.runtime.inspectContainer(event.id).catch(() => null);
     const attached = this.attached.get(event.id);
     if (attached) await Promise.race([attached.done, new Promise((resolve) => setTimeout(resolve, DRAIN_WAIT_MS))]);
-    const stopped = Date.now() - (this.killedAt.get(event.id) ?? 0) < STOP_WINDOW_MS;
-    const oom = this.oomKilled.delete(event.id) || (await this.runtime.inspectContainer(event.id).catch(() => null))?.oomKilled === true;
+    const stopped = stoppedBefore || (await this.stopEventWithin(event.id, STOP_EVENT_WAIT_MS));
+    const oom = oomEvent || (await inspected)?.oomKilled === true;
     const code = event.exitCode ?? 'unknown';
     if (stopped && !oom) await this.report(origin, `${describe(origin)} stopped (exit code ${code})`, 'info');
     else await this.report(origin, `${describe(origin)} crashed with exit code ${code}${oom ? ' (OOM-killed)' : ''}`, 'error');
   }
 
+  private wasStopped(id: string): boolean {
+    return Date.now() - (this.killedAt.get(id) ?? 0) < STOP_WINDOW_MS;
+  }
+
+  private stopRequested(id: string): void {
+    const now = Date.now();
+    for (const [other, at] of this.killedAt) if (now - at > STOP_WINDOW_MS) this.killedAt.delete(other);
+    this.killedAt.set(id, now);
+    this.stopWaiters.get(id)?.();
+  }
+
+  /** Docker logs `kill` after the signal is sent, so a quick exit's `die` may come first. */
+  private async stopEventWithin(id: string, ms: number): Promise<boolean> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.stopWaiters.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.stopWaiters.delete(id);
+    return this.wasStopped(id);
+  }
+
   private forget(id: string): void {
-    this.killedAt.delete(id);
+    // killedAt stays for a late `die` handler; it ages out in stopRequested().
     this.oomKilled.delete(id);
     // Its lines stay; the position is only needed while Docker still has the container.
     if (!this.attached.has(id)) this.lastPositions.delete(id);

@@ -56,7 +56,7 @@ export interface ContainerLogLine {
 
 /** A lifecycle event of one of this installation's containers. */
 export interface ContainerEvent {
-  action: 'start' | 'die' | 'oom' | 'kill' | 'destroy';
+  action: 'start' | 'die' | 'oom' | 'kill' | 'stop' | 'destroy';
   id: string;
   labels: Record<string, string>;
   /** On `die`. */

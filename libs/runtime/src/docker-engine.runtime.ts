@@ -142,7 +142,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
   }
 
   async containerEvents(): Promise<Readable> {
-    const filters = { type: ['container' as const], event: ['start', 'die', 'oom', 'kill', 'destroy'], label: [`${BerthLabel.Installation}=${this.installation}`] };
+    const filters = { type: ['container' as const], event: ['start', 'die', 'oom', 'kill', 'stop', 'destroy'], label: [`${BerthLabel.Installation}=${this.installation}`] };
     const raw = (await this.engine(() => this.docker.getEvents({ filters }))) as unknown as Readable;
     const events = new Transform({ readableObjectMode: true, transform: eventTransform() });
     raw.on('error', (error: Error) => events.destroy(error));
