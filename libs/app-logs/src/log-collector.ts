@@ -97,6 +97,9 @@ export class LogCollector {
   /** Events first, then the list: a container starting in between is seen either way. */
   private async begin(): Promise<void> {
     this.active = true;
+    // Positions come from the store again: another worker may have collected in between.
+    await this.writer.flush();
+    this.lastPositions.clear();
     try {
       await this.attachEverything();
     } catch (error) {
@@ -132,6 +135,7 @@ export class LogCollector {
   }
 
   private async detachAll(): Promise<void> {
+    this.events?.removeAllListeners('close');
     this.events?.destroy();
     this.events = undefined;
     const attached = [...this.attached.values()];
