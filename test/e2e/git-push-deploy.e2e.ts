@@ -126,6 +126,8 @@ describe('git push paas main: build, release and deploy while the push runs', { 
     assert.match(push.stderr, /failed with exit code 3/);
     assert.match(push.stderr, /pre-receive hook declined/);
     assert.equal((await page()).body, 'version two\n');
+    const { body } = await api<{ lines: Array<{ message: string }> }>(`/api/apps/${APP}/logs?stream=berth&tail=1`);
+    assert.match(body.lines[0]?.message ?? '', /^build of main [0-9a-f]{7} failed: .*exit code 3/);
   });
 
   it('lists builds and serves a finished build log', async () => {

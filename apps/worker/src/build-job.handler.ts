@@ -29,13 +29,15 @@ export class BuildJobHandler {
       this.logger.log(`build ${buildId} is already finished or gone; nothing to do`);
       return;
     }
-    await this.reportStart(buildId);
+    const described = await this.describe(buildId);
+    if (described) await this.events.emit({ app: described.app, message: `build ${described.what} started` });
     let imageDigest: string;
     try {
       imageDigest = (await this.pipeline.run(buildId)).imageDigest;
       await this.finish(buildId, { status: BuildStatus.Succeeded, imageDigest });
     } catch (error) {
       await this.finish(buildId, { status: BuildStatus.Failed, error: (error as Error).message });
+      if (described) await this.events.emit({ app: described.app, level: 'error', message: `build ${described.what} failed: ${(error as Error).message}` });
       throw error;
     }
     const build = await this.builds.findOneByOrFail({ id: buildId });
@@ -49,11 +51,12 @@ export class BuildJobHandler {
     }
   }
 
-  private async reportStart(buildId: string): Promise<void> {
+  /** The app's name and the build as its log names it ("of main 1a2b3c4"), for Berth's events. */
+  private async describe(buildId: string): Promise<{ app: string; what: string } | null> {
     const build = await this.builds.findOneByOrFail({ id: buildId });
     const app = await this.apps.findOneBy({ id: build.appId });
     const what = build.commitSha ? `of ${build.branch ?? 'commit'} ${build.commitSha.slice(0, 7)}` : build.id.slice(0, 8);
-    if (app) await this.events.emit({ app: app.name, message: `build ${what} started` });
+    return app ? { app: app.name, what } : null;
   }
 
   /** Moves a queued (or interrupted running) build to running; false when it has finished. */
