@@ -126,8 +126,10 @@ describe('git push paas main: build, release and deploy while the push runs', { 
     assert.match(push.stderr, /failed with exit code 3/);
     assert.match(push.stderr, /pre-receive hook declined/);
     assert.equal((await page()).body, 'version two\n');
-    const { body } = await api<{ lines: Array<{ message: string }> }>(`/api/apps/${APP}/logs?stream=berth&tail=1`);
-    assert.match(body.lines[0]?.message ?? '', /^build of main [0-9a-f]{7} failed: .*exit code 3/);
+    await eventually(async () => {
+      const { body } = await api<{ lines: Array<{ message: string }> }>(`/api/apps/${APP}/logs?stream=berth&tail=5`);
+      return body.lines.some((line) => /^build of main [0-9a-f]{7} failed: .*exit code 3/.test(line.message));
+    }, 5_000, "the failed build in the app's log");
   });
 
   it('lists builds and serves a finished build log', async () => {

@@ -118,12 +118,14 @@ export class LogCollector {
       void handled.finally(() => this.reporting.delete(handled));
     });
     this.events.on('error', (error: Error) => this.logger.error(`Docker events: ${error.message}`));
-    this.events.on('close', () => this.restartEventsIfNeeded());
+    this.events.on('close', this.onEventsClosed);
     const containers = await this.runtime.listInstallationContainers();
     for (const container of containers) await this.attach(container.id, container.labels);
     await this.store.forgetPositions(containers.map((container) => container.id));
     this.logger.log(`collecting logs of ${this.attached.size} running or unread containers`);
   }
+
+  private readonly onEventsClosed = () => this.restartEventsIfNeeded();
 
   private restartEventsIfNeeded(): void {
     if (this.stopping || !this.active) return;
@@ -135,7 +137,8 @@ export class LogCollector {
   }
 
   private async detachAll(): Promise<void> {
-    this.events?.removeAllListeners('close');
+    // Only this class's listener: the runtime's own 'close' listener frees the Docker socket.
+    this.events?.removeListener('close', this.onEventsClosed);
     this.events?.destroy();
     this.events = undefined;
     const attached = [...this.attached.values()];
