@@ -5,7 +5,7 @@ import { revertLastMigration, runMigrations } from '@berth/db';
 import { MIGRATIONS } from '@berth/migrations';
 import { createTestEnv, TestEnv } from '../support/test-env';
 
-const TABLES = ['acme_accounts', 'acme_challenges', 'api_tokens', 'apps', 'builds', 'certificates', 'config_vars', 'domains', 'github_deliveries', 'github_links', 'instances', 'releases', 'users'];
+const TABLES = ['acme_accounts', 'acme_challenges', 'api_tokens', 'app_log_lines', 'app_log_positions', 'apps', 'builds', 'certificates', 'config_vars', 'domains', 'github_deliveries', 'github_links', 'instances', 'releases', 'users'];
 
 describe('migrations', () => {
   let env: TestEnv;

@@ -103,6 +103,22 @@ describe('git push paas main: build, release and deploy while the push runs', { 
     }, 20_000, 'only the new instance to remain');
   });
 
+  it("the app's log shows Berth's events of both deploys, in order, with the instance stopped by the switch", async () => {
+    const expected = [/^build of main [0-9a-f]{7} started$/, /^instance [0-9a-f]{8} \(web\) is healthy on port \d+$/, /^release v1 deployed$/, /^build of main [0-9a-f]{7} started$/, /is healthy/, /^release v2 deployed$/];
+    let seen: string[] = [];
+    const events = await eventually(async () => {
+      const { body } = await api<{ lines: Array<{ message: string; release: number | null }> }>(`/api/apps/${APP}/logs?stream=berth`);
+      seen = body.lines.map((line) => line.message);
+      return body.lines.some((line) => /stopped \(exit code 0\)/.test(line.message)) ? body.lines : undefined;
+    }, 10_000, 'the old instance to be reported stopped').catch((error: Error) => {
+      throw new Error(`${error.message}; Berth's events: ${seen.join(' | ')}`);
+    });
+    const messages = events.map((line) => line.message).filter((message) => !/stopped/.test(message));
+    assert.equal(messages.length, expected.length, messages.join('\n'));
+    expected.forEach((pattern, i) => assert.match(messages[i], pattern));
+    assert.equal(events.find((line) => line.message === 'release v2 deployed')?.release, 2);
+  });
+
   it('a failing build rejects the push, and the previous release keeps serving', async () => {
     await commit({ Dockerfile: 'FROM busybox:test\nRUN echo "compiling..." && exit 3\n' });
     const push = await git('push', remote, 'main');
@@ -110,6 +126,10 @@ describe('git push paas main: build, release and deploy while the push runs', { 
     assert.match(push.stderr, /failed with exit code 3/);
     assert.match(push.stderr, /pre-receive hook declined/);
     assert.equal((await page()).body, 'version two\n');
+    await eventually(async () => {
+      const { body } = await api<{ lines: Array<{ message: string }> }>(`/api/apps/${APP}/logs?stream=berth&tail=5`);
+      return body.lines.some((line) => /^build of main [0-9a-f]{7} failed: .*exit code 3/.test(line.message));
+    }, 5_000, "the failed build in the app's log");
   });
 
   it('lists builds and serves a finished build log', async () => {

@@ -24,6 +24,7 @@ import { ReleasesController } from './releases/releases.controller';
 import { ApiGitModule } from './git/git.module';
 import { InstancesController } from './instances/instances.controller';
 import { HealthController } from './health/health.controller';
+import { LogsController } from './logs/logs.controller';
 import { ReadinessService } from './health/readiness.service';
 import { BearerAuthGuard } from './http/auth.guard';
 import { ApiExceptionFilter } from './http/exception.filter';
@@ -50,7 +51,7 @@ export class ApiModule {
         GithubModule.forRoot(config),
         CertificatesModule.forRoot(config, { issuer: false }),
       ],
-      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController, InstancesController, GithubController, WebhooksController],
+      controllers: [HealthController, AppsController, BuildsController, ReleasesController, DomainsController, InstancesController, LogsController, GithubController, WebhooksController],
       providers: [
         ReadinessService,
         FormationService,

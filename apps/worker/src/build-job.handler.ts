@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { BuildEntity, BuildStatus } from '@berth/db';
+import { APP_EVENTS, AppEventSink } from '@berth/app-logs';
+import { AppEntity, BuildEntity, BuildStatus } from '@berth/db';
 import { BUILD_PIPELINE, BuildPipeline } from './build-pipeline.port';
 import { BuildReleaser } from './build-releaser';
 
@@ -18,6 +19,8 @@ export class BuildJobHandler {
     @InjectRepository(BuildEntity) private readonly builds: Repository<BuildEntity>,
     @Inject(BUILD_PIPELINE) private readonly pipeline: BuildPipeline,
     private readonly releaser: BuildReleaser,
+    @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
+    @Inject(APP_EVENTS) private readonly events: AppEventSink,
   ) {}
 
   async run(buildId: string): Promise<void> {
@@ -26,12 +29,15 @@ export class BuildJobHandler {
       this.logger.log(`build ${buildId} is already finished or gone; nothing to do`);
       return;
     }
+    const described = await this.describe(buildId);
+    if (described) await this.events.emit({ app: described.app, message: `build ${described.what} started` });
     let imageDigest: string;
     try {
       imageDigest = (await this.pipeline.run(buildId)).imageDigest;
       await this.finish(buildId, { status: BuildStatus.Succeeded, imageDigest });
     } catch (error) {
       await this.finish(buildId, { status: BuildStatus.Failed, error: (error as Error).message });
+      if (described) await this.events.emit({ app: described.app, level: 'error', message: `build ${described.what} failed: ${(error as Error).message}` });
       throw error;
     }
     const build = await this.builds.findOneByOrFail({ id: buildId });
@@ -43,6 +49,14 @@ export class BuildJobHandler {
       if (!(await this.releaser.hasRelease(build.id))) await this.finish(buildId, { status: BuildStatus.Failed, error: (error as Error).message });
       throw error;
     }
+  }
+
+  /** The app's name and the build as its log names it ("of main 1a2b3c4"), for Berth's events. */
+  private async describe(buildId: string): Promise<{ app: string; what: string } | null> {
+    const build = await this.builds.findOneByOrFail({ id: buildId });
+    const app = await this.apps.findOneBy({ id: build.appId });
+    const what = build.commitSha ? `of ${build.branch ?? 'commit'} ${build.commitSha.slice(0, 7)}` : build.id.slice(0, 8);
+    return app ? { app: app.name, what } : null;
   }
 
   /** Moves a queued (or interrupted running) build to running; false when it has finished. */

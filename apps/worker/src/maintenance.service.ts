@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { LOG_STORE, LogStore } from '@berth/app-logs';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
 import { Digest, LayerStore } from '@berth/layer-store';
 import { registryUploadsDir, removeAbandonedUploads } from '@berth/registry';
@@ -11,7 +12,7 @@ const FIRST_RUN_DELAY_MS = 5 * 60 * 1000;
 
 /**
  * Hourly housekeeping: the layer store's GC (what no tag, release or running build needs goes)
- * and registry upload sessions abandoned for an hour.
+ * registry upload sessions abandoned for an hour, and apps' runtime logs beyond the retention limit.
  */
 @Injectable()
 export class MaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,6 +23,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(LAYER_STORE) private readonly store: LayerStore,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
+    @Inject(LOG_STORE) private readonly logs: LogStore,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,6 +40,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     const uploads = await removeAbandonedUploads(registryUploadsDir(this.config.dataDir));
     const releases: Array<{ image_digest: string }> = await this.dataSource.query(`SELECT DISTINCT image_digest FROM releases WHERE image_digest IS NOT NULL`);
     const report = await this.store.gc({ extraRoots: releases.map((release) => release.image_digest as Digest) });
-    this.logger.log(`gc: ${report.removedBlobs.length} blobs, ${report.removedSnapshots.length} snapshots, ${report.bytesFreed} bytes freed; ${uploads.length} abandoned uploads`);
+    const logLines = await this.logs.prune(this.config.appLogs.retentionLines);
+    this.logger.log(`gc: ${report.removedBlobs.length} blobs, ${report.removedSnapshots.length} snapshots, ${report.bytesFreed} bytes freed; ${uploads.length} abandoned uploads; ${logLines} log lines over retention`);
   }
 }

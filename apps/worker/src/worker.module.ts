@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppEventsModule } from '@berth/app-logs';
+import { AppEventsModule, LogCollectorModule } from '@berth/app-logs';
 import { CertificatesModule } from '@berth/certificates';
 import { BerthConfig, ConfigModule } from '@berth/config';
 import { DbModule } from '@berth/db';
@@ -33,6 +33,7 @@ export class WorkerModule {
         QueueModule.forRoot(config.redis),
         RuntimeModule.forRoot(config.dockerHost, config.installationId),
         AppEventsModule,
+        LogCollectorModule,
         GitModule.forRoot(config.dataDir),
         WorkerInfraModule.forRoot(config),
         DeployerModule.forRoot({ redis: config.redis }),

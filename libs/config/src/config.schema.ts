@@ -97,6 +97,12 @@ export const environmentSchema = z.object({
     .min(1, 'must be at least 1 second')
     .max(3600, 'must be at most 3600 seconds')
     .default(60),
+  BERTH_LOG_RETENTION_LINES: z.coerce
+    .number({ error: 'must be a number of lines' })
+    .int('must be a whole number of lines')
+    .min(100, 'must be at least 100 lines')
+    .max(100_000_000, 'must be at most 100000000 lines')
+    .default(100_000),
   BERTH_INSECURE_REGISTRIES: registryHostList.default([]),
   BERTH_ROUTER_MAX_HEADER_BYTES: wholeNumber(1024, 1024 * 1024).default(16 * 1024),
   BERTH_ROUTER_HEADER_TIMEOUT: wholeNumber(1, 3600).default(10),
@@ -147,6 +153,8 @@ export interface BerthConfig {
   /** How long new instances may take to become healthy before a deploy gives up. */
   healthTimeoutMs: number;
   log: { level: string; pretty: boolean };
+  /** Apps' runtime logs: the newest `retentionLines` per app are kept. */
+  appLogs: { retentionLines: number };
   /** Pulling base images from registries. */
   registryClient: { insecureRegistries: string[]; auth?: RegistryAuthSetting };
   /** The key file secrets at rest are encrypted with; unset means `<dataDir>/master.key`, made on first use. */
@@ -192,6 +200,7 @@ export function toConfig(env: z.output<typeof environmentSchema>, cwd: string): 
     searchPath: env.PATH,
     healthTimeoutMs: env.BERTH_HEALTH_TIMEOUT * 1000,
     log: { level: env.BERTH_LOG_LEVEL, pretty: env.BERTH_LOG_FORMAT === 'pretty' },
+    appLogs: { retentionLines: env.BERTH_LOG_RETENTION_LINES },
     registryClient: { insecureRegistries: env.BERTH_INSECURE_REGISTRIES, auth: resolveAuthPath(env.BERTH_REGISTRY_AUTH, cwd) },
     masterKeyFile: env.BERTH_MASTER_KEY_FILE === undefined ? undefined : path.resolve(cwd, env.BERTH_MASTER_KEY_FILE),
     github: { apiUrl: env.BERTH_GITHUB_API_URL.replace(/\/+$/, '') },

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
+import { APP_EVENTS, AppEventSink } from '@berth/app-logs';
 import { AppEntity, InstanceEntity, InstanceStatus, ReleaseEntity, ReleaseStatus } from '@berth/db';
 import { ReleasesService } from '@berth/releases';
 import { CONTAINER_RUNTIME, ContainerRuntime } from '@berth/runtime';
@@ -29,6 +30,7 @@ export class Deployer {
     @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
     private readonly retirement: InstanceRetirement,
     @Inject(RELEASE_IMAGES) private readonly images: ReleaseImages,
+    @Inject(APP_EVENTS) private readonly events: AppEventSink,
   ) {}
 
   async deploy(releaseId: string, log: DeployLog): Promise<void> {
@@ -40,11 +42,13 @@ export class Deployer {
       try {
         await this.rollOut(app, release, log);
         log(`-----> v${release.version} is live`);
+        await this.events.emit({ app: app.name, message: `release v${release.version} deployed`, release: { id: release.id, version: release.version } });
         await this.releases.markStatus(release.id, ReleaseStatus.Deployed);
       } catch (error) {
         const message = (error as Error).message;
         const current = await this.releases.current(app.id);
         log(`-----> Deploy of v${release.version} failed: ${message}`);
+        await this.events.emit({ app: app.name, level: 'error', message: `deploy of release v${release.version} failed: ${message}`, release: { id: release.id, version: release.version } });
         log(current ? `       v${current.version} keeps serving` : '       nothing was serving before; nothing changed');
         await this.releases.markStatus(release.id, ReleaseStatus.Failed, message);
         throw error;
@@ -75,6 +79,7 @@ export class Deployer {
       const started = await this.launcher.launch(app, release, this.images.reference(app.name, release.version), missing);
       try {
         await this.launcher.waitHealthy(started, log);
+        await this.reportHealthy(app, release, started);
       } catch (error) {
         await this.retirement.stop(started.map((instance) => instance.entity), 0);
         throw error;
@@ -95,6 +100,7 @@ export class Deployer {
     const started = await this.launcher.launch(app, release, image, formation);
     try {
       await this.launcher.waitHealthy(started, log);
+      await this.reportHealthy(app, release, started);
     } catch (error) {
       await this.retirement.stop(started.map((instance) => instance.entity), 0);
       throw error;
@@ -124,6 +130,13 @@ export class Deployer {
 
   private async retire(app: AppEntity, started: LaunchedInstance[], old: InstanceEntity[], log: DeployLog): Promise<void> {
     await this.retirement.swap(app.name, started.map((instance) => instance.entity.id), old, log);
+  }
+
+  private async reportHealthy(app: AppEntity, release: ReleaseEntity, started: LaunchedInstance[]): Promise<void> {
+    for (const { entity, port } of started) {
+      const message = `instance ${entity.id.slice(0, 8)} (${entity.processType}) is healthy on port ${port}`;
+      await this.events.emit({ app: app.name, message, release: { id: release.id, version: release.version }, process: entity.processType, instance: entity.id });
+    }
   }
 }
 

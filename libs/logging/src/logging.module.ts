@@ -22,6 +22,8 @@ export class LoggingModule {
             transport: config.log.pretty
               ? { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname,process,req,res', colorize: true } }
               : undefined,
+            // EventSource streams may carry the API token in the URL; it never reaches a log.
+            serializers: { req: (request: { url?: string }) => ({ ...request, url: request.url?.replace(/([?&]access_token=)[^&]*/, '$1[Redacted]') }) },
             redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-hub-signature-256"]'],
             hooks: {
               logMethod(args, method, level) {

@@ -47,6 +47,23 @@ export interface ContainerState {
   health?: 'starting' | 'healthy' | 'unhealthy';
 }
 
+/** One line a container printed, as Docker stored it (timestamps=true). */
+export interface ContainerLogLine {
+  stream: 'stdout' | 'stderr';
+  /** RFC 3339 with nanoseconds, Docker's own timestamp of the line. */
+  time: string;
+  message: string;
+}
+
+/** A lifecycle event of one of this installation's containers. */
+export interface ContainerEvent {
+  action: 'start' | 'die' | 'oom' | 'kill' | 'stop' | 'destroy';
+  id: string;
+  labels: Record<string, string>;
+  /** On `die`. */
+  exitCode?: number;
+}
+
 export interface OneOffResult {
   exitCode: number;
   output: string;
@@ -76,6 +93,15 @@ export interface ContainerRuntime {
   containerLogs(id: string, options: { follow: boolean; since?: number }): Promise<Readable>;
   /** CPU and memory use of a running container (one sample, about a second); null when it is gone or stopped. */
   stats(id: string): Promise<ContainerStats | null>;
+  /** Every container of this installation, running or stopped (one-off containers included). */
+  listInstallationContainers(): Promise<ContainerState[]>;
+  /**
+   * The container's lines from `sinceTime` (inclusive, RFC 3339) as an object stream of
+   * ContainerLogLine, following until the container stops; destroy() detaches.
+   */
+  followLogLines(id: string, options: { sinceTime?: string }): Promise<Readable>;
+  /** Lifecycle events of this installation's containers as an object stream of ContainerEvent. */
+  containerEvents(): Promise<Readable>;
 }
 
 export const CONTAINER_RUNTIME = Symbol('CONTAINER_RUNTIME');

@@ -1,8 +1,9 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import Docker from 'dockerode';
-import { BerthLabel, ContainerRuntime, ContainerState, InstanceSpec, OneOffResult, RegistryCredentials } from './container-runtime.port';
+import { BerthLabel, ContainerEvent, ContainerRuntime, ContainerState, InstanceSpec, OneOffResult, RegistryCredentials } from './container-runtime.port';
 import { containerOptions, oneOffOptions } from './container-options';
 import { ContainerStats, DockerStatsSample, statsFromDocker } from './container-stats';
+import { DockerLogLineParser, dockerSince } from './docker-log-lines';
 import { RuntimeError, RuntimeErrorCode } from './runtime.errors';
 
 const STOP_TIMEOUT_SECONDS = 10;
@@ -133,6 +134,32 @@ export class DockerEngineRuntime implements ContainerRuntime {
     return statsFromDocker(sample);
   }
 
+  async listInstallationContainers(): Promise<ContainerState[]> {
+    const containers = await this.engine(() => this.docker.listContainers({ all: true, filters: { label: [`${BerthLabel.Installation}=${this.installation}`] } }));
+    const states = await Promise.all(containers.map((info) => this.inspectContainer(info.Id)));
+    return states.filter((state): state is ContainerState => state !== null);
+  }
+
+  async followLogLines(id: string, options: { sinceTime?: string }): Promise<Readable> {
+    const since = options.sinceTime ? dockerSince(options.sinceTime) : 0;
+    // dockerode types `since` as a number; Docker takes "seconds.nanoseconds", which keeps the resume exact.
+    const raw = (await this.engine(() => this.docker.getContainer(id).logs({ stdout: true, stderr: true, timestamps: true, follow: true, since: since as number }))) as unknown as Readable;
+    const parser = new DockerLogLineParser();
+    raw.on('error', (error: Error) => parser.destroy(error));
+    parser.on('close', () => raw.destroy());
+    return raw.pipe(parser);
+  }
+
+  async containerEvents(): Promise<Readable> {
+    const filters = { type: ['container' as const], event: ['start', 'die', 'oom', 'kill', 'stop', 'destroy'], label: [`${BerthLabel.Installation}=${this.installation}`] };
+    const raw = (await this.engine(() => this.docker.getEvents({ filters }))) as unknown as Readable;
+    const events = new Transform({ readableObjectMode: true, transform: eventTransform() });
+    raw.on('error', (error: Error) => events.destroy(error));
+    raw.on('end', () => events.end());
+    events.on('close', () => raw.destroy());
+    return raw.pipe(events);
+  }
+
   private async engine<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
@@ -157,6 +184,25 @@ function demuxFrames(buffer: Buffer): Buffer {
     offset += 8 + size;
   }
   return Buffer.concat(parts);
+}
+
+/** Docker's event stream is newline-delimited JSON; a chunk may end mid-object. */
+function eventTransform() {
+  let pending = '';
+  return function (this: Transform, chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      const raw = JSON.parse(line) as { Action: string; Actor: { ID: string; Attributes?: Record<string, string> } };
+      const attributes = raw.Actor.Attributes ?? {};
+      const event: ContainerEvent = { action: raw.Action.split(':')[0] as ContainerEvent['action'], id: raw.Actor.ID, labels: attributes };
+      if (attributes.exitCode !== undefined) event.exitCode = Number(attributes.exitCode);
+      this.push(event);
+    }
+    callback();
+  };
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -7,6 +7,7 @@ import { BuildLogs, BuildsService } from '@berth/builds';
 import { BuildEntity, BuildStatus, FINISHED_BUILD_STATUSES, ReleaseEntity, ReleaseStatus } from '@berth/db';
 import { RequestError, RequestErrorCode } from '@berth/errors';
 import { BUILD_LOGS } from '../git/git.tokens';
+import { QueryTokenAllowed } from '../http/auth.guard';
 
 const RELEASE_GRACE_MS = 5000;
 
@@ -48,6 +49,7 @@ export class BuildsController {
 
   /** The build log as plain text, streamed while the build runs and ended when it is over. */
   @Get('builds/:id/log')
+  @QueryTokenAllowed()
   async log(@Param('id', new ParseUUIDPipe()) id: string, @Res() response: Response): Promise<void> {
     await this.find(id);
     response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
