@@ -27,6 +27,20 @@ const SHUTDOWN_WAIT_MS = 5000;
 /** Host headers seen recently -> route key: most requests skip the parsing. Bounded against junk hosts. */
 const ROUTE_KEY_CACHE_SIZE = 4096;
 
+/** Node's HTTP server settings from the router's limits (plain and TLS servers alike). */
+export function httpServerOptions(limits: RouterLimits): http.ServerOptions {
+  return {
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headerTimeoutMs,
+    // A request's body may take long (uploads); only its head is timed. Streams are not limited.
+    requestTimeout: 0,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header timeout on this tick; the default 30 s would let slow clients linger.
+    connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs),
+    noDelay: true,
+  };
+}
+
 /** Answers for requests Node's parser rejects: the status a client can act on, then that connection closes. */
 function clientErrorStatus(error: NodeJS.ErrnoException): string {
   if (error.code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
@@ -76,24 +90,16 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private createServer(): http.Server {
-    const limits = this.limits;
-    const server = http.createServer(
-      {
-        maxHeaderSize: limits.maxHeaderBytes,
-        headersTimeout: limits.headerTimeoutMs,
-        // A request's body may take long (uploads); only its head is timed. Streams are not limited.
-        requestTimeout: 0,
-        keepAliveTimeout: limits.keepAliveTimeoutMs,
-        // Node checks the header timeout on this tick; the default 30 s would let slow clients linger.
-        connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs),
-        noDelay: true,
-      },
-      (request, response) => this.handle(request, response),
-    );
-    server.maxConnections = limits.maxConnections;
+    const server = http.createServer(httpServerOptions(this.limits), (request, response) => this.handle(request, response));
+    this.attach(server);
+    return server;
+  }
+
+  /** Connection cap, malformed requests and upgrades: the same for the plain server and the TLS one. */
+  attach(server: http.Server): void {
+    server.maxConnections = this.limits.maxConnections;
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.clientError(error, socket as net.Socket));
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket as net.Socket, head));
-    return server;
   }
 
   private route(request: IncomingMessage): Route | undefined {
@@ -118,8 +124,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
     new ProxyExchange(route, request, response, this.exchangeDeps).start();
   }
 
-  /** WebSocket and other upgrades; shared with the TLS server too. */
-  upgrade(request: IncomingMessage, socket: net.Socket, head: Buffer): void {
+  private upgrade(request: IncomingMessage, socket: net.Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const route = this.route(request);
     if (!route) return rawAnswer(socket, '404 Not Found', `no app is served at ${request.headers.host ?? '(no Host header)'}\n`);
@@ -128,7 +133,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** A malformed or oversized request: answered on its own connection only, the others carry on. */
-  clientError(error: NodeJS.ErrnoException, socket: net.Socket): void {
+  private clientError(error: NodeJS.ErrnoException, socket: net.Socket): void {
     if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     // A response already under way on this connection cannot be followed by another status line.
     if ((socket as unknown as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();

@@ -1,10 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
-import type { Duplex } from 'node:stream';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
-import { RouterServer } from '../router.server';
+import { httpServerOptions, RouterServer } from '../router.server';
 import { CertificateCache } from './certificate-cache';
 
 /**
@@ -26,16 +23,10 @@ export class TlsRouterServer implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const port = this.config.router.tlsPort;
     if (port === undefined) return;
-    const limits = this.config.router.limits;
     const server = https.createServer(
       {
         // The same limits as the plain server: a client is not treated differently for using TLS.
-        maxHeaderSize: limits.maxHeaderBytes,
-        headersTimeout: limits.headerTimeoutMs,
-        requestTimeout: 0,
-        keepAliveTimeout: limits.keepAliveTimeoutMs,
-        connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs),
-        noDelay: true,
+        ...httpServerOptions(this.config.router.limits),
         SNICallback: (servername, done) => {
           const context = this.certificates.lookup(servername);
           done(context ? null : new Error(`no certificate for ${servername}`), context);
@@ -43,10 +34,8 @@ export class TlsRouterServer implements OnApplicationBootstrap, OnApplicationShu
       },
       (request, response) => this.router.handle(request, response),
     );
-    server.maxConnections = limits.maxConnections;
     server.on('tlsClientError', () => undefined);
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.router.clientError(error, socket as net.Socket));
-    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.router.upgrade(request, socket as net.Socket, head));
+    this.router.attach(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '0.0.0.0', () => resolve());
