@@ -39,7 +39,8 @@ export class TagStore {
       const annotations = { ...descriptor.annotations, [REF_NAME_ANNOTATION]: reference };
       const entry = { ...descriptor, annotations };
       const current = index.manifests.find((existing) => refName(existing) === reference);
-      if (current && JSON.stringify(current) === JSON.stringify(entry)) return; // unchanged: no rewrite, no fsync
+      // Unchanged (compared key-order-free: index.json is read back canonical): no rewrite, no fsync.
+      if (current && canonicalJson(current).equals(canonicalJson(entry))) return;
       await this.writeIndex({ ...index, manifests: [...others, entry] });
     });
   }
