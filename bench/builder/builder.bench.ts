@@ -19,6 +19,7 @@ import { BERTH_BIN, BerthBuilder, DockerBuilder, dockerVersion } from './builder
 import { bigCopyRow, printBigCopy, printScenarioTable, scenarioRows, SummaryRow, writeSummary } from './report';
 import { ColdMode, runRounds } from './scenarios';
 import { cleanUp, createWorkspace, prepare, Workspace } from './workspace';
+import { wholeNumberOption } from './options';
 
 interface BenchOptions {
   cold: ColdMode;
@@ -28,15 +29,9 @@ interface BenchOptions {
 }
 
 function readOptions(): BenchOptions {
-  const integer = (name: string, fallback: number, min: number) => {
-    const raw = process.env[name];
-    const value = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${raw}: expected a whole number >= ${min}`);
-    return value;
-  };
   const cold = process.env.BENCH_COLD || 'no-cache';
   if (cold !== 'no-cache' && cold !== 'fresh') throw new Error(`BENCH_COLD=${cold}: expected no-cache or fresh`);
-  return { cold, rounds: integer('BENCH_ROUNDS', 5, 1), warmup: integer('BENCH_WARMUP', 1, 0), bigCopyBytes: integer('BENCH_BIG_COPY_MIB', 1024, 0) * 1024 * 1024 };
+  return { cold, rounds: wholeNumberOption('BENCH_ROUNDS', 5, 1), warmup: wholeNumberOption('BENCH_WARMUP', 1, 0), bigCopyBytes: wholeNumberOption('BENCH_BIG_COPY_MIB', 1024, 0) * 1024 * 1024 };
 }
 
 async function preflight(): Promise<string | null> {

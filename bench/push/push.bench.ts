@@ -20,6 +20,7 @@ import { writeSummary } from '../builder/report';
 import { BerthSide } from './berth-side';
 import { DockerSide } from './docker-side';
 import { printResults, RoundResult, summaryRows } from './report';
+import { wholeNumberOption } from '../builder/options';
 
 interface Options {
   rounds: number;
@@ -44,13 +45,7 @@ interface Run {
 }
 
 function readOptions(): Options {
-  const integer = (name: string, fallback: number, min: number) => {
-    const raw = process.env[name];
-    const value = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${raw}: expected a whole number >= ${min}`);
-    return value;
-  };
-  return { rounds: integer('BENCH_ROUNDS', 15, 1), warmup: integer('BENCH_WARMUP', 1, 0) };
+  return { rounds: wholeNumberOption('BENCH_ROUNDS', 15, 1), warmup: wholeNumberOption('BENCH_WARMUP', 1, 0) };
 }
 
 async function preflight(): Promise<string | null> {

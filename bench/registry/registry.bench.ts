@@ -25,6 +25,7 @@ import { makeBaseLayer } from './oci-image';
 import { printResults, summaryRows } from './report';
 import { runRounds, Skopeo, SKOPEO } from './rounds';
 import { BenchTarget, startBerth, startReference } from './targets';
+import { wholeNumberOption } from '../builder/options';
 
 interface Options {
   rounds: number;
@@ -33,13 +34,7 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const integer = (name: string, fallback: number, min: number) => {
-    const raw = process.env[name];
-    const value = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${raw}: expected a whole number >= ${min}`);
-    return value;
-  };
-  return { rounds: integer('BENCH_ROUNDS', 15, 1), warmup: integer('BENCH_WARMUP', 1, 0), layerBytes: integer('BENCH_LAYER_MIB', 200, 1) * 1024 * 1024 };
+  return { rounds: wholeNumberOption('BENCH_ROUNDS', 15, 1), warmup: wholeNumberOption('BENCH_WARMUP', 1, 0), layerBytes: wholeNumberOption('BENCH_LAYER_MIB', 200, 1) * 1024 * 1024 };
 }
 
 async function preflight(): Promise<string | null> {

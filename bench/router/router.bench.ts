@@ -19,6 +19,7 @@ import path from 'node:path';
 import { median, SummaryRow, writeSummary } from '../builder/report';
 import { NGINX, Running, startApp, startBerthRouter, startNginxProxy } from './servers';
 import { runWrk, WRK, WrkResult } from './wrk';
+import { wholeNumberOption } from '../builder/options';
 
 const RPS_RATIO_TARGET = 0.8;
 const P99_MARGIN_MS = 1;
@@ -34,19 +35,13 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const integer = (name: string, fallback: number, min: number) => {
-    const raw = process.env[name];
-    const value = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${raw}: expected a whole number >= ${min}`);
-    return value;
-  };
   const nginxWorkers = process.env.BENCH_NGINX_WORKERS || '1';
   if (!/^(auto|[1-9]\d*)$/.test(nginxWorkers)) throw new Error(`BENCH_NGINX_WORKERS=${nginxWorkers}: expected a number or "auto"`);
   return {
-    rounds: integer('BENCH_ROUNDS', 3, 1),
-    seconds: integer('BENCH_SECONDS', 8, 1),
-    connections: integer('BENCH_CONNECTIONS', 32, 1),
-    routerWorkers: integer('BENCH_ROUTER_WORKERS', 1, 1),
+    rounds: wholeNumberOption('BENCH_ROUNDS', 3, 1),
+    seconds: wholeNumberOption('BENCH_SECONDS', 8, 1),
+    connections: wholeNumberOption('BENCH_CONNECTIONS', 32, 1),
+    routerWorkers: wholeNumberOption('BENCH_ROUTER_WORKERS', 1, 1),
     nginxWorkers,
     profileDir: process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : undefined,
   };
