@@ -32,7 +32,7 @@ export type { Lease } from './leases';
 export { DEFAULT_GC_POLICY } from './gc';
 export type { Clock, GcOptions, GcPolicy, GcReport } from './gc';
 export type { ProcessProbe } from './locks';
-export { CommandLineSystemTools } from './system-tools';
+export { CommandLineSystemTools, parseGetfattrDump } from './system-tools';
 export type { DeviceKind, SystemTools } from './system-tools';
 
 export { skipEmptyMountStubs, tarDirectory } from './tar-directory';
@@ -43,4 +43,4 @@ export type { TarContent, TarSourceEntry } from './tar/tar-writer';
 export { readTar } from './tar/tar-reader';
 export type { TarReadEntry } from './tar/tar-reader';
 export type { TarEntryType, TarHeader } from './tar/tar-header';
-export { OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteouts';
+export { OPAQUE_MARKER, OVERLAY_OPAQUE_XATTR, WHITEOUT_PREFIX } from './whiteouts';

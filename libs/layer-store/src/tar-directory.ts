@@ -76,7 +76,7 @@ async function directoryEntries(directory: string, options: TarDirectoryOptions)
  * files are opened only when their turn comes and stream.
  */
 function* walkDirectory(context: WalkContext, absoluteDir: string, relativeDir: string): Generator<TarSourceEntry> {
-  const names = readdirSync(absoluteDir).sort(compareBytes);
+  const names = sortBytewise(readdirSync(absoluteDir));
   if (context.options.overlayUpper === true && isOpaque(context, absoluteDir)) {
     const stats = lstatSync(absoluteDir, { bigint: true });
     yield { header: { ...baseHeader(context, joinRelative(relativeDir, OPAQUE_MARKER), stats), type: 'file', size: 0 } };
@@ -194,8 +194,11 @@ function joinRelative(dir: string, name: string): string {
   return dir === '' ? name : `${dir}/${name}`;
 }
 
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/** UTF-8 byte order; each name is encoded once, not at every comparison (a profile's top item). */
+function sortBytewise(names: string[]): string[] {
+  const encoded = names.map((name) => ({ name, bytes: Buffer.from(name, 'utf8') }));
+  encoded.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  return encoded.map(({ name }) => name);
 }
 
 /** Linux dev_t layout (glibc gnu_dev_major/minor). */

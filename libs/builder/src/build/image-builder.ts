@@ -7,6 +7,7 @@ import { BuildContext } from '../context/build-context.port';
 import { CommandRunner } from '../run/command-runner';
 import { OverlayMounter } from '../run/overlay-mounter';
 import { RuncExecutor } from '../run/runc-executor';
+import { GetfattrOpaqueProbe } from '../copy/opaque-probe';
 import { BaseImageFetcher, BaseImages } from './base-images';
 import { BuilderError, BuilderErrorCode } from './builder.errors';
 import { FileSteps } from './file-steps';
@@ -51,7 +52,12 @@ export interface ImageBuilderOptions {
 
 /** Turns a build context and a Dockerfile into an image in the layer store, with no Docker daemon. */
 export class ImageBuilder {
-  constructor(private readonly options: ImageBuilderOptions) {}
+  /** Kept across builds: a warm daemon asks about the same snapshot directories again. */
+  private readonly opaqueProbe: GetfattrOpaqueProbe;
+
+  constructor(private readonly options: ImageBuilderOptions) {
+    this.opaqueProbe = new GetfattrOpaqueProbe(options.runner);
+  }
 
   async build(request: BuildRequest): Promise<BuildResult> {
     const dockerfile = await this.parse(request);
@@ -90,7 +96,7 @@ export class ImageBuilder {
       now: this.options.now ?? (() => new Date()),
     });
     const executor = new RuncExecutor(this.options.runner, { runtime: this.options.ociRuntime, stateDir: path.join(workDir, 'run') });
-    const files = new FileSteps({ steps, executor, scratchDir: workDir, progress: request.progress, signal: request.signal });
+    const files = new FileSteps({ steps, executor, opaqueProbe: this.opaqueProbe.probe, scratchDir: workDir, progress: request.progress, signal: request.signal });
     const bases = new BaseImages(this.options.store, steps, lease, this.options.baseImages, (line) => request.progress.info(line));
     const built = new Map<number, BuiltStage>();
     const counter = new StepCounter(countSteps(dockerfile));

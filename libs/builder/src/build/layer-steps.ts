@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LayerStore, nextChainId, skipEmptyMountStubs, tarDirectory } from '@berth/layer-store';
 import { matchRootAttributes, OverlayMount, OverlayMounter } from '../run/overlay-mounter';
+import { carryUp } from '../copy/direct-write';
+import { CopyUp } from '../copy/union-lookup';
 import { BuildProgress } from './progress';
 import { ImageState, lowerDirs, topChainId } from './image-state';
 import { CachedStep, StepCache } from './step-cache';
@@ -52,6 +54,15 @@ export class LayerSteps {
   /** A fresh, empty upper dir in the build's scratch space. */
   newUpperDir(): Promise<string> {
     return fs.mkdtemp(path.join(this.options.workDir, 'upper-'));
+  }
+
+  /**
+   * Readies `upperDir` for a step that writes into it directly, without a mount: the root and the
+   * image directories the step writes beneath get the attributes overlayfs would give them.
+   */
+  async prepareDirect(state: ImageState, upperDir: string, copyUps: readonly CopyUp[]): Promise<void> {
+    await matchRootAttributes(upperDir, state.layers.at(-1)?.snapshotPath);
+    carryUp(upperDir, copyUps);
   }
 
   /** Mounts the image writable over `upperDir` for a step that edits files from the host side. */
