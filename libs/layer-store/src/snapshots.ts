@@ -23,7 +23,8 @@ interface SnapshotMetadata {
   chainId: Digest;
   parent: Digest | null;
   diffId: Digest;
-  layer: Digest;
+  /** Null for a snapshot adopted while its blob was still being stored (the layer index maps the DiffID). */
+  layer: Digest | null;
 }
 
 /** Extracted layers keyed by ChainID under `berth/snapshots/<hex>/fs`, ready to stack as overlay lower dirs. */
@@ -69,10 +70,11 @@ export class SnapshotStore {
    * Publishes a directory that already holds a layer in lower-dir form (a build step's overlay
    * upper dir: 0/0 whiteouts, opaque xattrs) as the snapshot for `chainId`, by renaming it:
    * the builder saves unpacking the layer it has just packed. A snapshot that exists wins and
-   * `dir` is left to the caller; a dir on another file system is extracted from the blob instead.
+   * `dir` is left to the caller. `digest` may be left out while the blob is still being stored;
+   * then `dir` must be on the store's file system (with it, a dir elsewhere is extracted from the blob).
    */
-  async adopt(chainId: Digest, dir: string, layer: { parent?: Digest; diffId: Digest; digest: Digest }): Promise<Snapshot> {
-    checkChain(chainId, layer.parent, layer.diffId, layer.digest);
+  async adopt(chainId: Digest, dir: string, layer: { parent?: Digest; diffId: Digest; digest?: Digest }): Promise<Snapshot> {
+    checkChain(chainId, layer.parent, layer.diffId, layer.digest ?? layer.diffId);
     const existing = await this.find(chainId);
     if (existing !== null) return existing;
     const staging = tempPath(this.layout.tmpDir, 'snapshot');
@@ -81,10 +83,10 @@ export class SnapshotStore {
       try {
         await fs.rename(dir, join(staging, 'fs'));
       } catch (error) {
-        if (isNodeError(error, 'EXDEV')) return this.extractLayer(chainId, layer.digest, layer.parent);
+        if (isNodeError(error, 'EXDEV') && layer.digest !== undefined) return this.extractLayer(chainId, layer.digest, layer.parent);
         throw error;
       }
-      const metadata: SnapshotMetadata = { chainId, parent: layer.parent ?? null, diffId: layer.diffId, layer: layer.digest };
+      const metadata: SnapshotMetadata = { chainId, parent: layer.parent ?? null, diffId: layer.diffId, layer: layer.digest ?? null };
       await fs.writeFile(join(staging, 'snapshot.json'), canonicalJson(metadata), { flush: true });
       await this.publish(staging, chainId);
       return { chainId, path: this.layout.snapshotFsDir(chainId) };

@@ -1,15 +1,18 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LayerStore, nextChainId, skipEmptyMountStubs, tarDirectory } from '@berth/layer-store';
+import { Digest, LayerStore, nextChainId, skipEmptyMountStubs, tarDirectory } from '@berth/layer-store';
 import { matchRootAttributes, OverlayMount, OverlayMounter } from '../run/overlay-mounter';
 import { carryUp } from '../copy/direct-write';
 import { CopyUp } from '../copy/union-lookup';
 import { BuildProgress } from './progress';
-import { ImageState, lowerDirs, topChainId } from './image-state';
+import { BackgroundWork, LayerBlob, PackedLayer, packLayer } from './background-layers';
+import { ImageState, LayerRef, lowerDirs, topChainId } from './image-state';
 import { CachedStep, StepCache } from './step-cache';
 
 export interface LayerStepsOptions {
   store: LayerStore;
+  /** Where layer blobs still being stored are tracked; the build settles it before writing the image. */
+  background: BackgroundWork;
   cache: StepCache;
   mounter: OverlayMounter;
   progress: BuildProgress;
@@ -25,6 +28,9 @@ export interface LayerStepsOptions {
  * Docker). A step whose cache key was seen before reuses its layer ("Using cache").
  */
 export class LayerSteps {
+  /** The latest step's cache write; each waits for the one before. */
+  private cacheWrites: Promise<void> = Promise.resolve();
+
   constructor(private readonly options: LayerStepsOptions) {}
 
   /**
@@ -43,9 +49,16 @@ export class LayerSteps {
     const upperDir = await this.newUpperDir();
     try {
       await change(upperDir);
-      const step: CachedStep = { layer: await this.commit(upperDir, writer === 'container'), created: this.options.now().toISOString() };
-      await this.options.cache.put(key, step);
-      return await this.append(state, key, createdBy, step, upperDir);
+      const packed = await this.commit(upperDir, writer === 'container');
+      const created = this.options.now().toISOString();
+      if (packed === null) {
+        const step: CachedStep = { layer: null, created };
+        void this.cacheInOrder(key, Promise.resolve(step));
+        return this.append(state, key, createdBy, step);
+      }
+      const blob = packed.blob;
+      void this.cacheInOrder(key, blob.then((stored) => ({ layer: { diffId: packed.diffId, ...stored }, created })));
+      return await this.appendNew(state, key, createdBy, { diffId: packed.diffId, blob, created }, upperDir);
     } finally {
       await fs.rm(upperDir, { recursive: true, force: true });
     }
@@ -92,29 +105,59 @@ export class LayerSteps {
     return step;
   }
 
-  /** Stores the upper dir as a gzipped layer; a step that changed nothing makes no layer. */
-  private async commit(upperDir: string, readXattrs: boolean): Promise<CachedStep['layer']> {
-    if ((await fs.readdir(upperDir)).length === 0) return null;
-    const tar = tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs() });
-    const written = await this.options.store.writeLayer(tar);
-    return { diffId: written.diffId, digest: written.digest, size: written.size };
+  /**
+   * Records a step in the cache once its blob is stored (an entry never points at a missing blob)
+   * and after the steps before it (an entry never outlives its parent's, whose key it extends).
+   */
+  private cacheInOrder(key: string, step: Promise<CachedStep>): Promise<void> {
+    const previous = this.cacheWrites;
+    this.cacheWrites = this.options.background.track(
+      (async () => {
+        const [stored] = await Promise.all([step, previous]);
+        await this.options.cache.put(key, stored);
+      })(),
+    );
+    return this.cacheWrites;
   }
 
-  private async append(state: ImageState, key: string, createdBy: string, step: CachedStep, upperDir?: string): Promise<ImageState> {
+  /** Packs the upper dir as a layer (see packLayer); a step that changed nothing makes no layer. */
+  private async commit(upperDir: string, readXattrs: boolean): Promise<PackedLayer | null> {
+    if ((await fs.readdir(upperDir)).length === 0) return null;
+    return packLayer(this.options.store, tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs() }));
+  }
+
+  /** A cached step: its layer's snapshot is extracted from the stored blob unless it is there. */
+  private async append(state: ImageState, key: string, createdBy: string, step: CachedStep): Promise<ImageState> {
     if (!step.layer) {
       return { ...state, cacheKey: key, history: [...state.history, { created: state.created, created_by: createdBy, empty_layer: true }] };
     }
     const parent = topChainId(state);
     const chainId = nextChainId(parent, step.layer.diffId);
-    const snapshot = upperDir
-      ? await this.options.store.snapshots.adopt(chainId, upperDir, { parent, diffId: step.layer.diffId, digest: step.layer.digest })
-      : await this.options.store.snapshots.extractLayer(chainId, step.layer.digest, parent);
+    const snapshot = await this.options.store.snapshots.extractLayer(chainId, step.layer.digest, parent);
+    const blob = Promise.resolve({ digest: step.layer.digest, size: step.layer.size });
+    return this.withLayer(state, key, createdBy, step.created, { diffId: step.layer.diffId, blob, chainId, snapshotPath: snapshot.path });
+  }
+
+  /** A layer this step just made: its upper dir becomes the snapshot, its blob may still be being stored. */
+  private async appendNew(state: ImageState, key: string, createdBy: string, layer: { diffId: Digest; blob: Promise<LayerBlob>; created: string }, upperDir: string): Promise<ImageState> {
+    const parent = topChainId(state);
+    const chainId = nextChainId(parent, layer.diffId);
+    const snapshots = this.options.store.snapshots;
+    const snapshot = await snapshots.adopt(chainId, upperDir, { parent, diffId: layer.diffId }).catch(async (error: NodeJS.ErrnoException) => {
+      // Scratch space on another file system: the snapshot is extracted from the blob instead.
+      if (error.code !== 'EXDEV') throw error;
+      return snapshots.adopt(chainId, upperDir, { parent, diffId: layer.diffId, digest: (await layer.blob).digest });
+    });
+    return this.withLayer(state, key, createdBy, layer.created, { diffId: layer.diffId, blob: layer.blob, chainId, snapshotPath: snapshot.path });
+  }
+
+  private withLayer(state: ImageState, key: string, createdBy: string, created: string, layer: LayerRef): ImageState {
     return {
       ...state,
       cacheKey: key,
-      created: step.created,
-      layers: [...state.layers, { ...step.layer, chainId, snapshotPath: snapshot.path }],
-      history: [...state.history, { created: step.created, created_by: createdBy }],
+      created,
+      layers: [...state.layers, layer],
+      history: [...state.history, { created, created_by: createdBy }],
     };
   }
 }
