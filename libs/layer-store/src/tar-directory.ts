@@ -27,6 +27,11 @@ export interface TarDirectoryOptions {
   readXattrs?: boolean;
   /** Leaves out an entry (and, for a directory, everything under it). */
   skip?: (candidate: SkipCandidate) => boolean;
+  /**
+   * The content of a file the caller has just written at `path` (relative, as in SkipCandidate)
+   * with `size` bytes, so it is not read back; undefined to read it. Headers still come from lstat.
+   */
+  knownContent?: (path: string, size: number) => Buffer | undefined;
   tools?: SystemTools;
 }
 
@@ -111,7 +116,7 @@ function fileEntry(context: WalkContext, absolute: string, base: TarHeader, stat
   if (capability !== undefined) header.xattrs = new Map([[CAPABILITY_XATTR, capability]]);
   if (size === 0) return { header };
   // Multiply-linked files may end up as link entries, so their content is only read when needed.
-  if (size <= SMALL_FILE_MAX_BYTES && stats.nlink === 1n) return { header, content: readSmallFile(absolute, size) };
+  if (size <= SMALL_FILE_MAX_BYTES && stats.nlink === 1n) return { header, content: context.options.knownContent?.(base.path, size) ?? readSmallFile(absolute, size) };
   return { header, content: () => createReadStream(absolute, { start: 0, end: size - 1, highWaterMark: READ_CHUNK_BYTES }) };
 }
 

@@ -9,12 +9,13 @@ import { copyIntoRoot, mkdirInRoot, Owner } from '../copy/copy-into-root';
 import { resolveSources, ResolvedSource } from '../copy/resolve-sources';
 import { isNumericChown, planDirectCopy, planDirectMkdir } from '../copy/direct-write';
 import { OverlayMount } from '../run/overlay-mounter';
+import { WrittenFiles } from '../copy/written-files';
 import { OpaqueProbe } from '../copy/union-lookup';
 import { resolveChown } from '../run/image-user';
 import { RuncExecutor } from '../run/runc-executor';
 import { BuilderError, BuilderErrorCode } from './builder.errors';
 import { ImageState, lowerDirs } from './image-state';
-import { LayerSteps } from './layer-steps';
+import { LayerSteps, StepOutput } from './layer-steps';
 import { commandArgs, shellOf } from './metadata-steps';
 import { BuildProgress, OutputTail } from './progress';
 import { sourcesChecksum } from './source-checksum';
@@ -143,7 +144,7 @@ export class FileSteps {
     }
   }
 
-  private async copyInto(state: ImageState, upperDir: string, context: BuildContext, sources: ResolvedSource[], instruction: CopyInstruction | AddInstruction): Promise<void> {
+  private async copyInto(state: ImageState, upperDir: string, context: BuildContext, sources: ResolvedSource[], instruction: CopyInstruction | AddInstruction): Promise<StepOutput> {
     let mount: OverlayMount | null = null;
     try {
       const workdir = state.config.WorkingDir || '/';
@@ -154,7 +155,9 @@ export class FileSteps {
       const owner = instruction.chown ? await resolveChown(rootfs, instruction.chown) : undefined;
       const chmod = instruction.chmod ? parseChmod(instruction.chmod, instruction.line) : undefined;
       const toCopy = instruction.kind === 'ADD' ? await this.unpackArchives(context, sources, rootfs, path.posix.resolve(workdir, instruction.destination), owner) : sources;
-      if (toCopy.length > 0) await copyIntoRoot(context, toCopy, rootfs, { dest: instruction.destination, workdir, owner, chmod });
+      const written = new WrittenFiles(rootfs);
+      if (toCopy.length > 0) await copyIntoRoot(context, toCopy, rootfs, { dest: instruction.destination, workdir, owner, chmod, written });
+      return { knownContent: written.contentOf };
     } catch (error) {
       if (error instanceof BuilderError) throw error;
       throw new BuilderError(BuilderErrorCode.CopyFailed, `line ${instruction.line}: ${instruction.kind} failed: ${(error as Error).message}`);

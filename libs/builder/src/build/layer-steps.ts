@@ -9,6 +9,12 @@ import { BackgroundWork, LayerBlob, PackedLayer, packLayer } from './background-
 import { ImageState, LayerRef, lowerDirs, topChainId } from './image-state';
 import { CachedStep, StepCache } from './step-cache';
 
+/** What a step's change can tell the packing of its layer. */
+export interface StepOutput {
+  /** Content of files the step just wrote, so they are not read back (see TarDirectoryOptions). */
+  knownContent?: (path: string, size: number) => Buffer | undefined;
+}
+
 export interface LayerStepsOptions {
   store: LayerStore;
   /** Where layer blobs still being stored are tracked; the build settles it before writing the image. */
@@ -38,7 +44,7 @@ export class LayerSteps {
    * dirs, which only extended attributes tell; Berth's own file steps (COPY, ADD, WORKDIR) set no
    * xattrs and never remove a directory to make another, so their layers skip reading them.
    */
-  async run(state: ImageState, key: string, createdBy: string, change: (upperDir: string) => Promise<void>, writer: 'container' | 'berth' = 'container'): Promise<ImageState> {
+  async run(state: ImageState, key: string, createdBy: string, change: (upperDir: string) => Promise<StepOutput | void>, writer: 'container' | 'berth' = 'container'): Promise<ImageState> {
     const cached = this.options.noCache ? null : await this.usableCacheEntry(key);
     if (cached) {
       this.options.progress.cached();
@@ -48,8 +54,8 @@ export class LayerSteps {
 
     const upperDir = await this.newUpperDir();
     try {
-      await change(upperDir);
-      const packed = await this.commit(upperDir, writer === 'container');
+      const output = await change(upperDir);
+      const packed = await this.commit(upperDir, writer === 'container', output?.knownContent);
       const created = this.options.now().toISOString();
       if (packed === null) {
         const step: CachedStep = { layer: null, created };
@@ -121,9 +127,9 @@ export class LayerSteps {
   }
 
   /** Packs the upper dir as a layer (see packLayer); a step that changed nothing makes no layer. */
-  private async commit(upperDir: string, readXattrs: boolean): Promise<PackedLayer | null> {
+  private async commit(upperDir: string, readXattrs: boolean, knownContent: StepOutput['knownContent']): Promise<PackedLayer | null> {
     if ((await fs.readdir(upperDir)).length === 0) return null;
-    return packLayer(this.options.store, tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs() }));
+    return packLayer(this.options.store, tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs(), knownContent }));
   }
 
   /** A cached step: its layer's snapshot is extracted from the stored blob unless it is there. */

@@ -6,6 +6,7 @@ import { BuildContext, ContextEntry } from '../context/build-context.port';
 import { mapLimit } from '../fs/map-limit';
 import { secureJoin } from '../fs/secure-join';
 import { ResolvedSource } from './resolve-sources';
+import { WrittenFiles } from './written-files';
 
 export interface Owner {
   uid: number;
@@ -27,6 +28,8 @@ export interface CopyTarget {
    * setgid and sticky bits stay as the source has them (BuildKit's copy does the same).
    */
   chmod?: number;
+  /** Receives the content of the small files written, for packing the layer without reading them back. */
+  written?: WrittenFiles;
 }
 
 const ROOT_OWNER: Owner = { uid: 0, gid: 0 };
@@ -128,7 +131,9 @@ async function copyPlainFile(context: BuildContext, entry: ContextEntry, destina
   if (existing?.isDirectory()) throw new Error(`cannot copy file "${entry.path}" over the directory ${destination}`);
   if (existing) unlinkSync(destination);
   // Read and written whole: copyFileSync's extra calls (fstat, fchmod, copy_file_range probing) made it twice as slow per small file.
-  writeFileSync(destination, readFileSync(local), { mode: 0o600 });
+  const content = readFileSync(local);
+  writeFileSync(destination, content, { mode: 0o600 });
+  target.written?.record(destination, content);
   const owner = ownerOf(entry, target);
   lchownSync(destination, owner.uid, owner.gid);
   chmodSync(destination, modeOf(entry, target.chmod)); // after chown, which clears setuid and setgid
