@@ -1,4 +1,4 @@
-import { chmodSync, createWriteStream, lchownSync, lstatSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, createWriteStream, lchownSync, lstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -125,18 +125,28 @@ const SYNC_COPY_MAX_BYTES = 256 * 1024;
  * files 35 ms -> 12 ms). Big files, and contexts without local files, take the async path.
  */
 async function copyPlainFile(context: BuildContext, entry: ContextEntry, destination: string, target: CopyTarget): Promise<void> {
-  const local = entry.size <= SYNC_COPY_MAX_BYTES ? await context.localPath?.(entry.path) : null;
+  const local = entry.size <= SYNC_COPY_MAX_BYTES ? await context.localPath?.(entry.path, 'no-follow') : null;
   if (!local) return copyEntry(context, entry, destination, target);
   const existing = lstatSync(destination, { throwIfNoEntry: false });
   if (existing?.isDirectory()) throw new Error(`cannot copy file "${entry.path}" over the directory ${destination}`);
   if (existing) unlinkSync(destination);
   // Read and written whole: copyFileSync's extra calls (fstat, fchmod, copy_file_range probing) made it twice as slow per small file.
-  const content = readFileSync(local);
+  const content = readNoFollow(local);
   writeFileSync(destination, content, { mode: 0o600 });
   target.written?.record(destination, content);
   const owner = ownerOf(entry, target);
   lchownSync(destination, owner.uid, owner.gid);
   chmodSync(destination, modeOf(entry, target.chmod)); // after chown, which clears setuid and setgid
+}
+
+/** A symlink swapped in for a listed file fails (ELOOP) instead of being followed out of the context. */
+function readNoFollow(file: string): Buffer {
+  const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+  try {
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function ownerOf(entry: ContextEntry, target: CopyTarget): Owner {
