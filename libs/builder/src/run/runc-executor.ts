@@ -41,6 +41,7 @@ const HOSTS_FILE = '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-loc
 /** Executes RUN steps in a real container: runc over an overlayfs of the image's snapshots. */
 export class RuncExecutor {
   private readonly mounter: OverlayMounter;
+  private sharedHostFiles?: Promise<{ hostsFile: string; resolvConf: string }>;
 
   constructor(
     private readonly runner: CommandRunner,
@@ -78,10 +79,7 @@ export class RuncExecutor {
   private async writeBundle(scratch: string, rootfs: string, request: RunStepRequest, user: Awaited<ReturnType<typeof resolveImageUser>>) {
     const bundle = path.join(scratch, 'bundle');
     await fs.mkdir(bundle);
-    const hostsFile = path.join(scratch, 'hosts');
-    await fs.writeFile(hostsFile, HOSTS_FILE);
-    const resolvConf = await this.resolvConf(scratch);
-    const spec = runtimeSpec(rootfs, { args: request.args, env: request.env, cwd: request.cwd, ...user }, { hostsFile, resolvConf });
+    const spec = runtimeSpec(rootfs, { args: request.args, env: request.env, cwd: request.cwd, ...user }, await this.hostFiles());
     const mounts = spec.mounts as Array<Record<string, unknown>>;
     for (const [index, file] of (request.files ?? []).entries()) {
       const source = path.join(scratch, `file-${index}`);
@@ -92,11 +90,24 @@ export class RuncExecutor {
     return bundle;
   }
 
-  private async resolvConf(scratch: string): Promise<string> {
-    const host = this.options.resolvConf ?? '/etc/resolv.conf';
-    const copy = path.join(scratch, 'resolv.conf');
-    await fs.copyFile(host, copy).catch(() => fs.writeFile(copy, ''));
-    return copy;
+  /**
+   * The hosts file and the copy of the host's resolv.conf that every step binds read-only: written
+   * once for the executor (one build), not for each step.
+   */
+  private hostFiles(): Promise<{ hostsFile: string; resolvConf: string }> {
+    this.sharedHostFiles ??= (async () => {
+      const dir = path.join(this.options.stateDir, 'host-files');
+      await fs.mkdir(dir, { recursive: true });
+      const hostsFile = path.join(dir, 'hosts');
+      await fs.writeFile(hostsFile, HOSTS_FILE);
+      const resolvConf = path.join(dir, 'resolv.conf');
+      await fs.copyFile(this.options.resolvConf ?? '/etc/resolv.conf', resolvConf).catch(() => fs.writeFile(resolvConf, ''));
+      return { hostsFile, resolvConf };
+    })();
+    this.sharedHostFiles.catch(() => {
+      this.sharedHostFiles = undefined; // the next step tries again
+    });
+    return this.sharedHostFiles;
   }
 
   private async runContainer(id: string, bundle: string, request: RunStepRequest): Promise<number> {
