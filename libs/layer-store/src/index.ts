@@ -35,8 +35,8 @@ export type { ProcessProbe } from './locks';
 export { CommandLineSystemTools, parseGetfattrDump } from './system-tools';
 export type { DeviceKind, SystemTools } from './system-tools';
 
-export { skipEmptyMountStubs, tarDirectory } from './tar-directory';
-export type { MtimePolicy, SkipCandidate, TarDirectoryOptions } from './tar-directory';
+export { readLayerXattrs, skipEmptyMountStubs, tarDirectory } from './tar-directory';
+export type { MtimePolicy, SkipCandidate, TarDirectoryOptions, XattrsByPath } from './tar-directory';
 export { extractLayerTar, safeRelativePath } from './extract';
 export { packTar } from './tar/tar-writer';
 export type { TarContent, TarSourceEntry } from './tar/tar-writer';

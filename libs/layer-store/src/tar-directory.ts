@@ -25,6 +25,8 @@ export interface TarDirectoryOptions {
    * tree. Off only for trees whose writer is known to set none. Default on.
    */
   readXattrs?: boolean;
+  /** The tree's xattrs, already read (readLayerXattrs) once it stopped changing; then none are read here. */
+  xattrs?: XattrsByPath;
   /** Leaves out an entry (and, for a directory, everything under it). */
   skip?: (candidate: SkipCandidate) => boolean;
   /**
@@ -67,11 +69,22 @@ async function directoryEntries(directory: string, options: TarDirectoryOptions)
   // Absolute and without a trailing slash, so paths built here match the ones getfattr prints.
   const dir = resolve(directory);
   if (!(await fs.lstat(dir)).isDirectory()) throw new TypeError(`${dir} is not a directory`);
-  const tools = options.tools ?? new CommandLineSystemTools();
+  const xattrs = options.xattrs ?? (options.readXattrs === false ? new Map<string, Map<string, Buffer>>() : await readLayerXattrs(dir, options));
+  return walkDirectory({ options, xattrs, seenInodes: new Map() }, dir, '');
+}
+
+/** Extended attributes by absolute path, then by name. */
+export type XattrsByPath = Map<string, Map<string, Buffer>>;
+
+/**
+ * The extended attributes a layer of `directory` carries or must check (capabilities; for an
+ * overlay upper dir, opaque dirs, whiteouts and the overlay features a tar cannot express), keyed
+ * by absolute path: what tarDirectory reads itself unless given `xattrs`.
+ */
+export function readLayerXattrs(directory: string, options: Pick<TarDirectoryOptions, 'overlayUpper' | 'tools'> = {}): Promise<XattrsByPath> {
   const overlayXattrs = [OVERLAY_OPAQUE_XATTR, OVERLAY_WHITEOUT_XATTR, ...UNSUPPORTED_OVERLAY_XATTRS];
   const wanted = options.overlayUpper === true ? [CAPABILITY_XATTR, ...overlayXattrs] : [CAPABILITY_XATTR];
-  const xattrs = options.readXattrs === false ? new Map<string, Map<string, Buffer>>() : await tools.readXattrsUnder(dir, wanted);
-  return walkDirectory({ options, xattrs, seenInodes: new Map() }, dir, '');
+  return (options.tools ?? new CommandLineSystemTools()).readXattrsUnder(resolve(directory), wanted);
 }
 
 /**

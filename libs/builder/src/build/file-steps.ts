@@ -78,6 +78,7 @@ export class FileSteps {
           { exitCode: result.exitCode, lastLines: tail.text() },
         );
       }
+      return { xattrs: result.xattrs };
     });
   }
 

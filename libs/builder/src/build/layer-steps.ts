@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Digest, LayerStore, nextChainId, skipEmptyMountStubs, tarDirectory } from '@berth/layer-store';
+import { Digest, LayerStore, nextChainId, skipEmptyMountStubs, tarDirectory, XattrsByPath } from '@berth/layer-store';
 import { matchRootAttributes, OverlayMount, OverlayMounter } from '../run/overlay-mounter';
 import { carryUp } from '../copy/direct-write';
 import { CopyUp } from '../copy/union-lookup';
@@ -13,6 +13,8 @@ import { CachedStep, StepCache } from './step-cache';
 export interface StepOutput {
   /** Content of files the step just wrote, so they are not read back (see TarDirectoryOptions). */
   knownContent?: (path: string, size: number) => Buffer | undefined;
+  /** The upper dir's xattrs, read once the step stopped changing it (see RunStepResult). */
+  xattrs?: Promise<XattrsByPath>;
 }
 
 export interface LayerStepsOptions {
@@ -55,7 +57,7 @@ export class LayerSteps {
     const upperDir = await this.newUpperDir();
     try {
       const output = await change(upperDir);
-      const packed = await this.commit(upperDir, writer === 'container', output?.knownContent);
+      const packed = await this.commit(upperDir, writer === 'container', output || {});
       const created = this.options.now().toISOString();
       if (packed === null) {
         const step: CachedStep = { layer: null, created };
@@ -127,9 +129,10 @@ export class LayerSteps {
   }
 
   /** Packs the upper dir as a layer (see packLayer); a step that changed nothing makes no layer. */
-  private async commit(upperDir: string, readXattrs: boolean, knownContent: StepOutput['knownContent']): Promise<PackedLayer | null> {
+  private async commit(upperDir: string, readXattrs: boolean, output: StepOutput): Promise<PackedLayer | null> {
     if ((await fs.readdir(upperDir)).length === 0) return null;
-    return packLayer(this.options.store, tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs(), knownContent }));
+    const xattrs = readXattrs ? await output.xattrs : undefined;
+    return packLayer(this.options.store, tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs(), knownContent: output.knownContent, xattrs }));
   }
 
   /** A cached step: its layer's snapshot is extracted from the stored blob unless it is there. */

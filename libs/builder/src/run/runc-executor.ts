@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readLayerXattrs, SystemTools, XattrsByPath } from '@berth/layer-store';
 import { BuilderError, BuilderErrorCode } from '../build/builder.errors';
 import { secureJoin } from '../fs/secure-join';
 import { CommandRunner } from './command-runner';
 import { resolveImageUser } from './image-user';
 import { missingMountPaths, removeMountStubs } from './mount-stubs';
 import { RUN_MOUNT_DESTINATIONS, runtimeSpec } from './oci-spec';
-import { matchRootAttributes, OverlayMounter } from './overlay-mounter';
+import { matchRootAttributes, OverlayMount, OverlayMounter } from './overlay-mounter';
 
 export interface RunStepRequest {
   /** Extracted snapshots of the image's layers, top-most first. */
@@ -27,6 +28,11 @@ export interface RunStepRequest {
 
 export interface RunStepResult {
   exitCode: number;
+  /**
+   * After a successful step: the upper dir's xattrs for its layer (readLayerXattrs), read while
+   * the overlay is unmounted. Marked handled; await it to see a failure.
+   */
+  xattrs?: Promise<XattrsByPath>;
 }
 
 export interface RuncExecutorOptions {
@@ -34,6 +40,8 @@ export interface RuncExecutorOptions {
   /** Scratch space (bundles, mounts, runc state), on the same file system as upper dirs. */
   stateDir: string;
   resolvConf?: string;
+  /** Reads the upper dir's xattrs (getfattr); a seam for tests. */
+  tools?: SystemTools;
 }
 
 const HOSTS_FILE = '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n';
@@ -63,17 +71,31 @@ export class RuncExecutor {
       scratchDir: scratch,
     });
     let missingStubs: string[] = [];
+    let exitCode: number;
     try {
       missingStubs = await missingMountPaths(mount.target, RUN_MOUNT_DESTINATIONS);
       await fs.mkdir(await secureJoin(mount.target, request.cwd), { recursive: true });
       const user = await resolveImageUser(mount.target, request.user);
       const bundle = await this.writeBundle(scratch, mount.target, request, user);
-      return { exitCode: await this.runContainer(id, bundle, request) };
-    } finally {
-      await mount.unmount();
-      await removeMountStubs(request.upperDir, missingStubs);
-      await fs.rm(scratch, { recursive: true, force: true });
+      exitCode = await this.runContainer(id, bundle, request);
+      // Through the mount: the stubs exist only in the upper dir, so none leaves a whiteout, and
+      // the upper dir is final before the unmount, beside which its xattrs are read.
+      await removeMountStubs(mount.target, missingStubs);
+      missingStubs = [];
+    } catch (error) {
+      await this.release(mount, scratch, request.upperDir, missingStubs);
+      throw error;
     }
+    const xattrs = exitCode === 0 ? readLayerXattrs(request.upperDir, { overlayUpper: true, tools: this.options.tools }) : undefined;
+    xattrs?.catch(() => undefined);
+    await this.release(mount, scratch, request.upperDir, []);
+    return { exitCode, xattrs };
+  }
+
+  private async release(mount: OverlayMount, scratch: string, upperDir: string, stubsLeft: string[]): Promise<void> {
+    await mount.unmount();
+    await removeMountStubs(upperDir, stubsLeft);
+    await fs.rm(scratch, { recursive: true, force: true });
   }
 
   private async writeBundle(scratch: string, rootfs: string, request: RunStepRequest, user: Awaited<ReturnType<typeof resolveImageUser>>) {
