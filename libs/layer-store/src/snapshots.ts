@@ -87,8 +87,10 @@ export class SnapshotStore {
         throw error;
       }
       const metadata: SnapshotMetadata = { chainId, parent: layer.parent ?? null, diffId: layer.diffId, layer: layer.digest ?? null };
-      await fs.writeFile(join(staging, 'snapshot.json'), canonicalJson(metadata), { flush: true });
-      await this.publish(staging, chainId);
+      // No fsync: on ext4 it commits the journal and with it the whole step's files (measured 7-14 ms
+      // a layer), yet makes none of their content durable; snapshots are rebuildable from blobs.
+      await fs.writeFile(join(staging, 'snapshot.json'), canonicalJson(metadata));
+      await this.publish(staging, chainId, { durable: false });
       return { chainId, path: this.layout.snapshotFsDir(chainId) };
     } finally {
       await removeQuietly(staging);
@@ -143,7 +145,7 @@ export class SnapshotStore {
     return `sha256:${hash.digest('hex')}`;
   }
 
-  private async publish(staging: string, chainId: Digest): Promise<void> {
+  private async publish(staging: string, chainId: Digest, options: { durable: boolean } = { durable: true }): Promise<void> {
     try {
       await fs.rename(staging, this.layout.snapshotDir(chainId));
     } catch (error) {
@@ -151,7 +153,7 @@ export class SnapshotStore {
       if (isNodeError(error, 'ENOTEMPTY') || isNodeError(error, 'EEXIST')) return;
       throw error;
     }
-    await fsyncDir(this.layout.snapshotsDir);
+    if (options.durable) await fsyncDir(this.layout.snapshotsDir);
   }
 }
 
