@@ -105,4 +105,3 @@ export function isNumericChown(chown: string): boolean {
 function imageRelative(imagePath: string): string {
   return imagePath.split('/').filter((part) => part !== '' && part !== '.').join('/');
 }
-// x
