@@ -132,6 +132,20 @@ describe('tarDirectory', () => {
   });
 });
 
+describe('tarDirectory with content the caller has just written', () => {
+  it('uses the known content of a file of the same size and reads any other from disk', async () => {
+    const root = tempDir();
+    await fs.writeFile(join(root, 'written'), 'abc');
+    await fs.writeFile(join(root, 'changed'), 'longer on disk');
+    const known = new Map([['written', Buffer.from('abc')], ['changed', Buffer.from('short')]]);
+    const asked: string[] = [];
+    const options: TarDirectoryOptions = { knownContent: (path, size) => (asked.push(path), known.get(path)?.length === size ? known.get(path) : undefined) };
+    const withKnown = await readAll(tarDirectory(root, options));
+    assert.deepEqual(withKnown, await readAll(tarDirectory(root)));
+    assert.deepEqual(asked.sort(), ['changed', 'written']);
+  });
+});
+
 describe('readTar', () => {
   for (const format of ['gnu', 'pax', 'ustar']) {
     it(`reads archives GNU tar writes in ${format} format`, async () => {

@@ -25,8 +25,15 @@ export interface TarDirectoryOptions {
    * tree. Off only for trees whose writer is known to set none. Default on.
    */
   readXattrs?: boolean;
+  /** The tree's xattrs, already read (readLayerXattrs) once it stopped changing; then none are read here. */
+  xattrs?: XattrsByPath;
   /** Leaves out an entry (and, for a directory, everything under it). */
   skip?: (candidate: SkipCandidate) => boolean;
+  /**
+   * The content of a file the caller has just written at `path` (relative, as in SkipCandidate)
+   * with `size` bytes, so it is not read back; undefined to read it. Headers still come from lstat.
+   */
+  knownContent?: (path: string, size: number) => Buffer | undefined;
   tools?: SystemTools;
 }
 
@@ -62,11 +69,22 @@ async function directoryEntries(directory: string, options: TarDirectoryOptions)
   // Absolute and without a trailing slash, so paths built here match the ones getfattr prints.
   const dir = resolve(directory);
   if (!(await fs.lstat(dir)).isDirectory()) throw new TypeError(`${dir} is not a directory`);
-  const tools = options.tools ?? new CommandLineSystemTools();
+  const xattrs = options.xattrs ?? (options.readXattrs === false ? new Map<string, Map<string, Buffer>>() : await readLayerXattrs(dir, options));
+  return walkDirectory({ options, xattrs, seenInodes: new Map() }, dir, '');
+}
+
+/** Extended attributes by absolute path, then by name. */
+export type XattrsByPath = Map<string, Map<string, Buffer>>;
+
+/**
+ * The extended attributes a layer of `directory` carries or must check (capabilities; for an
+ * overlay upper dir, opaque dirs, whiteouts and the overlay features a tar cannot express), keyed
+ * by absolute path: what tarDirectory reads itself unless given `xattrs`.
+ */
+export function readLayerXattrs(directory: string, options: Pick<TarDirectoryOptions, 'overlayUpper' | 'tools'> = {}): Promise<XattrsByPath> {
   const overlayXattrs = [OVERLAY_OPAQUE_XATTR, OVERLAY_WHITEOUT_XATTR, ...UNSUPPORTED_OVERLAY_XATTRS];
   const wanted = options.overlayUpper === true ? [CAPABILITY_XATTR, ...overlayXattrs] : [CAPABILITY_XATTR];
-  const xattrs = options.readXattrs === false ? new Map<string, Map<string, Buffer>>() : await tools.readXattrsUnder(dir, wanted);
-  return walkDirectory({ options, xattrs, seenInodes: new Map() }, dir, '');
+  return (options.tools ?? new CommandLineSystemTools()).readXattrsUnder(resolve(directory), wanted);
 }
 
 /**
@@ -76,7 +94,7 @@ async function directoryEntries(directory: string, options: TarDirectoryOptions)
  * files are opened only when their turn comes and stream.
  */
 function* walkDirectory(context: WalkContext, absoluteDir: string, relativeDir: string): Generator<TarSourceEntry> {
-  const names = readdirSync(absoluteDir).sort(compareBytes);
+  const names = sortBytewise(readdirSync(absoluteDir));
   if (context.options.overlayUpper === true && isOpaque(context, absoluteDir)) {
     const stats = lstatSync(absoluteDir, { bigint: true });
     yield { header: { ...baseHeader(context, joinRelative(relativeDir, OPAQUE_MARKER), stats), type: 'file', size: 0 } };
@@ -111,7 +129,7 @@ function fileEntry(context: WalkContext, absolute: string, base: TarHeader, stat
   if (capability !== undefined) header.xattrs = new Map([[CAPABILITY_XATTR, capability]]);
   if (size === 0) return { header };
   // Multiply-linked files may end up as link entries, so their content is only read when needed.
-  if (size <= SMALL_FILE_MAX_BYTES && stats.nlink === 1n) return { header, content: readSmallFile(absolute, size) };
+  if (size <= SMALL_FILE_MAX_BYTES && stats.nlink === 1n) return { header, content: context.options.knownContent?.(base.path, size) ?? readSmallFile(absolute, size) };
   return { header, content: () => createReadStream(absolute, { start: 0, end: size - 1, highWaterMark: READ_CHUNK_BYTES }) };
 }
 
@@ -194,8 +212,11 @@ function joinRelative(dir: string, name: string): string {
   return dir === '' ? name : `${dir}/${name}`;
 }
 
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/** UTF-8 byte order; each name is encoded once, not at every comparison (a profile's top item). */
+function sortBytewise(names: string[]): string[] {
+  const encoded = names.map((name) => ({ name, bytes: Buffer.from(name, 'utf8') }));
+  encoded.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  return encoded.map(({ name }) => name);
 }
 
 /** Linux dev_t layout (glibc gnu_dev_major/minor). */

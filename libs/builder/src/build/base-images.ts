@@ -42,8 +42,7 @@ export class BaseImages {
     return {
       layers: snapshots.map((snapshot, i) => ({
         diffId: diffIds[i],
-        digest: layerDigests[i],
-        size: resolved.manifest.layers[i].size,
+        blob: Promise.resolve({ digest: layerDigests[i], size: resolved.manifest.layers[i].size }),
         chainId: snapshot.chainId,
         snapshotPath: snapshot.path,
       })),

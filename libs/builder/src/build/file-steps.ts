@@ -7,11 +7,15 @@ import { BuildContext } from '../context/build-context.port';
 import { DirectoryContext } from '../context/directory-context';
 import { copyIntoRoot, mkdirInRoot, Owner } from '../copy/copy-into-root';
 import { resolveSources, ResolvedSource } from '../copy/resolve-sources';
+import { isNumericChown, planDirectCopy, planDirectMkdir } from '../copy/direct-write';
+import { OverlayMount } from '../run/overlay-mounter';
+import { WrittenFiles } from '../copy/written-files';
+import { OpaqueProbe } from '../copy/union-lookup';
 import { resolveChown } from '../run/image-user';
 import { RuncExecutor } from '../run/runc-executor';
 import { BuilderError, BuilderErrorCode } from './builder.errors';
 import { ImageState, lowerDirs } from './image-state';
-import { LayerSteps } from './layer-steps';
+import { LayerSteps, StepOutput } from './layer-steps';
 import { commandArgs, shellOf } from './metadata-steps';
 import { BuildProgress, OutputTail } from './progress';
 import { sourcesChecksum } from './source-checksum';
@@ -24,6 +28,8 @@ export interface FileStepsOptions {
   /** The build's scratch space (downloads, archives being unpacked). */
   scratchDir: string;
   executor: RuncExecutor;
+  /** Tells opaque snapshot directories apart, for steps that write without a mount. */
+  opaqueProbe: OpaqueProbe;
   progress: BuildProgress;
   signal?: AbortSignal;
 }
@@ -72,6 +78,7 @@ export class FileSteps {
           { exitCode: result.exitCode, lastLines: tail.text() },
         );
       }
+      return { xattrs: result.xattrs };
     });
   }
 
@@ -100,6 +107,13 @@ export class FileSteps {
     const user = state.config.User ?? '';
     const key = stepKey(state.cacheKey, ['WORKDIR', workdir, user]);
     return this.options.steps.run(state, key, `WORKDIR ${instruction.path}`, async (upperDir) => {
+      const direct = !user || isNumericChown(user) ? await planDirectMkdir(lowerDirs(state), workdir, this.options.opaqueProbe) : null;
+      if (direct) {
+        if (!direct.missing) return;
+        await this.options.steps.prepareDirect(state, upperDir, direct.copyUps);
+        await mkdirInRoot(upperDir, workdir, user ? await resolveChown(upperDir, user) : undefined);
+        return;
+      }
       const mount = await this.options.steps.mountWritable(state, upperDir);
       try {
         // Every directory WORKDIR creates belongs to the USER, as BuildKit's MkdirAll does.
@@ -131,21 +145,39 @@ export class FileSteps {
     }
   }
 
-  private async copyInto(state: ImageState, upperDir: string, context: BuildContext, sources: ResolvedSource[], instruction: CopyInstruction | AddInstruction): Promise<void> {
-    const mount = await this.options.steps.mountWritable(state, upperDir);
+  private async copyInto(state: ImageState, upperDir: string, context: BuildContext, sources: ResolvedSource[], instruction: CopyInstruction | AddInstruction): Promise<StepOutput> {
+    let mount: OverlayMount | null = null;
     try {
-      // Without --chown, files keep the owners their source reports: 0:0 from the build context, the stage's own for COPY --from.
-      const owner = instruction.chown ? await resolveChown(mount.target, instruction.chown) : undefined;
-      const chmod = instruction.chmod ? parseChmod(instruction.chmod, instruction.line) : undefined;
       const workdir = state.config.WorkingDir || '/';
-      const toCopy = instruction.kind === 'ADD' ? await this.unpackArchives(context, sources, mount.target, path.posix.resolve(workdir, instruction.destination), owner) : sources;
-      if (toCopy.length > 0) await copyIntoRoot(context, toCopy, mount.target, { dest: instruction.destination, workdir, owner, chmod });
+      const direct = await this.directCopyRoot(state, upperDir, context, sources, instruction);
+      if (direct === null) mount = await this.options.steps.mountWritable(state, upperDir);
+      const rootfs = direct ?? mount!.target;
+      // Without --chown, files keep the owners their source reports: 0:0 from the build context, the stage's own for COPY --from.
+      const owner = instruction.chown ? await resolveChown(rootfs, instruction.chown) : undefined;
+      const chmod = instruction.chmod ? parseChmod(instruction.chmod, instruction.line) : undefined;
+      const toCopy = instruction.kind === 'ADD' ? await this.unpackArchives(context, sources, rootfs, path.posix.resolve(workdir, instruction.destination), owner) : sources;
+      const written = new WrittenFiles(rootfs);
+      if (toCopy.length > 0) await copyIntoRoot(context, toCopy, rootfs, { dest: instruction.destination, workdir, owner, chmod, written });
+      return { knownContent: written.contentOf };
     } catch (error) {
       if (error instanceof BuilderError) throw error;
       throw new BuilderError(BuilderErrorCode.CopyFailed, `line ${instruction.line}: ${instruction.kind} failed: ${(error as Error).message}`);
     } finally {
-      await mount.unmount();
+      await mount?.unmount();
     }
+  }
+
+  /**
+   * The upper dir itself, readied, when COPY can write there without mounting the image (see
+   * direct-write.ts); null for ADD (archives unpack through the mount) and --chown by name.
+   */
+  private async directCopyRoot(state: ImageState, upperDir: string, context: BuildContext, sources: ResolvedSource[], instruction: CopyInstruction | AddInstruction): Promise<string | null> {
+    if (instruction.kind !== 'COPY' || (instruction.chown !== undefined && !isNumericChown(instruction.chown))) return null;
+    const target = { dest: instruction.destination, workdir: state.config.WorkingDir || '/' };
+    const copyUps = await planDirectCopy(lowerDirs(state), context, sources, target, this.options.opaqueProbe);
+    if (copyUps === null) return null;
+    await this.options.steps.prepareDirect(state, upperDir, copyUps);
+    return upperDir;
   }
   /** ADD unpacks local tar archives into the destination; answers the sources left to copy. */
   private async unpackArchives(context: BuildContext, sources: ResolvedSource[], rootfs: string, dest: string, owner?: Owner): Promise<ResolvedSource[]> {

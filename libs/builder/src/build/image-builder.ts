@@ -7,6 +7,8 @@ import { BuildContext } from '../context/build-context.port';
 import { CommandRunner } from '../run/command-runner';
 import { OverlayMounter } from '../run/overlay-mounter';
 import { RuncExecutor } from '../run/runc-executor';
+import { GetfattrOpaqueProbe } from '../copy/opaque-probe';
+import { BackgroundWork } from './background-layers';
 import { BaseImageFetcher, BaseImages } from './base-images';
 import { BuilderError, BuilderErrorCode } from './builder.errors';
 import { FileSteps } from './file-steps';
@@ -51,7 +53,12 @@ export interface ImageBuilderOptions {
 
 /** Turns a build context and a Dockerfile into an image in the layer store, with no Docker daemon. */
 export class ImageBuilder {
-  constructor(private readonly options: ImageBuilderOptions) {}
+  /** Kept across builds: a warm daemon asks about the same snapshot directories again. */
+  private readonly opaqueProbe: GetfattrOpaqueProbe;
+
+  constructor(private readonly options: ImageBuilderOptions) {
+    this.opaqueProbe = new GetfattrOpaqueProbe(options.runner);
+  }
 
   async build(request: BuildRequest): Promise<BuildResult> {
     const dockerfile = await this.parse(request);
@@ -61,12 +68,16 @@ export class ImageBuilder {
     const workDir = await fs.mkdtemp(path.join(this.options.workDir, BUILD_DIR_PREFIX));
     await claimBuildDir(workDir);
     const lease = await this.options.store.acquireLease([]);
+    const background = new BackgroundWork();
     try {
-      const state = await this.buildStages(dockerfile, request, workDir, lease);
+      const state = await this.buildStages(dockerfile, request, workDir, lease, background);
+      await background.settle();
       const manifestDigest = await this.writeImage(state);
       for (const tag of request.tags ?? []) await this.options.store.tag(tag, manifestDigest);
       return { manifestDigest, layers: state.layers.length };
     } finally {
+      // A failed build still waits for the layers it was storing, so none is written after it ends.
+      await background.settle().catch(() => undefined);
       await request.context.close?.();
       await lease.release();
       await fs.rm(workDir, { recursive: true, force: true });
@@ -78,10 +89,11 @@ export class ImageBuilder {
     return parseDockerfile(text, { buildArgs: request.buildArgs, target: request.target, file: name });
   }
 
-  private async buildStages(dockerfile: ParsedDockerfile, request: BuildRequest, workDir: string, lease: { add(digests: Digest[]): Promise<void> }): Promise<ImageState> {
+  private async buildStages(dockerfile: ParsedDockerfile, request: BuildRequest, workDir: string, lease: { add(digests: Digest[]): Promise<void> }, background: BackgroundWork): Promise<ImageState> {
     const mounter = new OverlayMounter(this.options.runner);
     const steps = new LayerSteps({
       store: this.options.store,
+      background,
       cache: new StepCache(path.join(this.options.store.layout.root, 'berth', 'build-cache')),
       mounter,
       progress: request.progress,
@@ -90,7 +102,7 @@ export class ImageBuilder {
       now: this.options.now ?? (() => new Date()),
     });
     const executor = new RuncExecutor(this.options.runner, { runtime: this.options.ociRuntime, stateDir: path.join(workDir, 'run') });
-    const files = new FileSteps({ steps, executor, scratchDir: workDir, progress: request.progress, signal: request.signal });
+    const files = new FileSteps({ steps, executor, opaqueProbe: this.opaqueProbe.probe, scratchDir: workDir, progress: request.progress, signal: request.signal });
     const bases = new BaseImages(this.options.store, steps, lease, this.options.baseImages, (line) => request.progress.info(line));
     const built = new Map<number, BuiltStage>();
     const counter = new StepCounter(countSteps(dockerfile));
@@ -131,7 +143,8 @@ export class ImageBuilder {
       diffIds: state.layers.map((layer) => layer.diffId),
       history: state.history,
     });
-    const stored = await this.options.store.putImage({ config, layers: state.layers.map(({ digest, size }) => ({ digest, size })) });
+    const layers = await Promise.all(state.layers.map((layer) => layer.blob));
+    const stored = await this.options.store.putImage({ config, layers });
     return stored.manifest.digest as Digest;
   }
 }

@@ -1,10 +1,10 @@
 import type { ContainerConfig, Digest, HistoryEntry } from '@berth/layer-store';
+import type { LayerBlob } from './background-layers';
 
 export interface LayerRef {
   diffId: Digest;
-  /** Digest of the gzipped blob. */
-  digest: Digest;
-  size: number;
+  /** The gzipped blob; for a layer this build just made, it may still be being stored. */
+  blob: Promise<LayerBlob>;
   chainId: Digest;
   /** Extracted snapshot, usable as an overlay lower dir. */
   snapshotPath: string;

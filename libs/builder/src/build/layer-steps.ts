@@ -1,13 +1,26 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LayerStore, nextChainId, skipEmptyMountStubs, tarDirectory } from '@berth/layer-store';
+import { Digest, LayerStore, nextChainId, skipEmptyMountStubs, tarDirectory, XattrsByPath } from '@berth/layer-store';
 import { matchRootAttributes, OverlayMount, OverlayMounter } from '../run/overlay-mounter';
+import { carryUp } from '../copy/direct-write';
+import { CopyUp } from '../copy/union-lookup';
 import { BuildProgress } from './progress';
-import { ImageState, lowerDirs, topChainId } from './image-state';
+import { BackgroundWork, LayerBlob, PackedLayer, packLayer } from './background-layers';
+import { ImageState, LayerRef, lowerDirs, topChainId } from './image-state';
 import { CachedStep, StepCache } from './step-cache';
+
+/** What a step's change can tell the packing of its layer. */
+export interface StepOutput {
+  /** Content of files the step just wrote, so they are not read back (see TarDirectoryOptions). */
+  knownContent?: (path: string, size: number) => Buffer | undefined;
+  /** The upper dir's xattrs, read once the step stopped changing it (see RunStepResult). */
+  xattrs?: Promise<XattrsByPath>;
+}
 
 export interface LayerStepsOptions {
   store: LayerStore;
+  /** Where layer blobs still being stored are tracked; the build settles it before writing the image. */
+  background: BackgroundWork;
   cache: StepCache;
   mounter: OverlayMounter;
   progress: BuildProgress;
@@ -23,6 +36,9 @@ export interface LayerStepsOptions {
  * Docker). A step whose cache key was seen before reuses its layer ("Using cache").
  */
 export class LayerSteps {
+  /** The latest step's cache write; each waits for the one before. */
+  private cacheWrites: Promise<void> = Promise.resolve();
+
   constructor(private readonly options: LayerStepsOptions) {}
 
   /**
@@ -30,7 +46,7 @@ export class LayerSteps {
    * dirs, which only extended attributes tell; Berth's own file steps (COPY, ADD, WORKDIR) set no
    * xattrs and never remove a directory to make another, so their layers skip reading them.
    */
-  async run(state: ImageState, key: string, createdBy: string, change: (upperDir: string) => Promise<void>, writer: 'container' | 'berth' = 'container'): Promise<ImageState> {
+  async run(state: ImageState, key: string, createdBy: string, change: (upperDir: string) => Promise<StepOutput | void>, writer: 'container' | 'berth' = 'container'): Promise<ImageState> {
     const cached = this.options.noCache ? null : await this.usableCacheEntry(key);
     if (cached) {
       this.options.progress.cached();
@@ -40,10 +56,17 @@ export class LayerSteps {
 
     const upperDir = await this.newUpperDir();
     try {
-      await change(upperDir);
-      const step: CachedStep = { layer: await this.commit(upperDir, writer === 'container'), created: this.options.now().toISOString() };
-      await this.options.cache.put(key, step);
-      return await this.append(state, key, createdBy, step, upperDir);
+      const output = await change(upperDir);
+      const packed = await this.commit(upperDir, writer === 'container', output || {});
+      const created = this.options.now().toISOString();
+      if (packed === null) {
+        const step: CachedStep = { layer: null, created };
+        void this.cacheInOrder(key, Promise.resolve(step));
+        return this.append(state, key, createdBy, step);
+      }
+      const blob = packed.blob;
+      void this.cacheInOrder(key, blob.then((stored) => ({ layer: { diffId: packed.diffId, ...stored }, created })));
+      return await this.appendNew(state, key, createdBy, { diffId: packed.diffId, blob, created }, upperDir);
     } finally {
       await fs.rm(upperDir, { recursive: true, force: true });
     }
@@ -52,6 +75,15 @@ export class LayerSteps {
   /** A fresh, empty upper dir in the build's scratch space. */
   newUpperDir(): Promise<string> {
     return fs.mkdtemp(path.join(this.options.workDir, 'upper-'));
+  }
+
+  /**
+   * Readies `upperDir` for a step that writes into it directly, without a mount: the root and the
+   * image directories the step writes beneath get the attributes overlayfs would give them.
+   */
+  async prepareDirect(state: ImageState, upperDir: string, copyUps: readonly CopyUp[]): Promise<void> {
+    await matchRootAttributes(upperDir, state.layers.at(-1)?.snapshotPath);
+    carryUp(upperDir, copyUps);
   }
 
   /** Mounts the image writable over `upperDir` for a step that edits files from the host side. */
@@ -81,29 +113,60 @@ export class LayerSteps {
     return step;
   }
 
-  /** Stores the upper dir as a gzipped layer; a step that changed nothing makes no layer. */
-  private async commit(upperDir: string, readXattrs: boolean): Promise<CachedStep['layer']> {
-    if ((await fs.readdir(upperDir)).length === 0) return null;
-    const tar = tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs() });
-    const written = await this.options.store.writeLayer(tar);
-    return { diffId: written.diffId, digest: written.digest, size: written.size };
+  /**
+   * Records a step in the cache once its blob is stored (an entry never points at a missing blob)
+   * and after the steps before it (an entry never outlives its parent's, whose key it extends).
+   */
+  private cacheInOrder(key: string, step: Promise<CachedStep>): Promise<void> {
+    const previous = this.cacheWrites;
+    this.cacheWrites = this.options.background.track(
+      (async () => {
+        const [stored] = await Promise.all([step, previous]);
+        await this.options.cache.put(key, stored);
+      })(),
+    );
+    return this.cacheWrites;
   }
 
-  private async append(state: ImageState, key: string, createdBy: string, step: CachedStep, upperDir?: string): Promise<ImageState> {
+  /** Packs the upper dir as a layer (see packLayer); a step that changed nothing makes no layer. */
+  private async commit(upperDir: string, readXattrs: boolean, output: StepOutput): Promise<PackedLayer | null> {
+    if ((await fs.readdir(upperDir)).length === 0) return null;
+    const xattrs = readXattrs ? await output.xattrs : undefined;
+    return packLayer(this.options.store, tarDirectory(upperDir, { overlayUpper: true, readXattrs, skip: skipEmptyMountStubs(), knownContent: output.knownContent, xattrs }));
+  }
+
+  /** A cached step: its layer's snapshot is extracted from the stored blob unless it is there. */
+  private async append(state: ImageState, key: string, createdBy: string, step: CachedStep): Promise<ImageState> {
     if (!step.layer) {
       return { ...state, cacheKey: key, history: [...state.history, { created: state.created, created_by: createdBy, empty_layer: true }] };
     }
     const parent = topChainId(state);
     const chainId = nextChainId(parent, step.layer.diffId);
-    const snapshot = upperDir
-      ? await this.options.store.snapshots.adopt(chainId, upperDir, { parent, diffId: step.layer.diffId, digest: step.layer.digest })
-      : await this.options.store.snapshots.extractLayer(chainId, step.layer.digest, parent);
+    const snapshot = await this.options.store.snapshots.extractLayer(chainId, step.layer.digest, parent);
+    const blob = Promise.resolve({ digest: step.layer.digest, size: step.layer.size });
+    return this.withLayer(state, key, createdBy, step.created, { diffId: step.layer.diffId, blob, chainId, snapshotPath: snapshot.path });
+  }
+
+  /** A layer this step just made: its upper dir becomes the snapshot, its blob may still be being stored. */
+  private async appendNew(state: ImageState, key: string, createdBy: string, layer: { diffId: Digest; blob: Promise<LayerBlob>; created: string }, upperDir: string): Promise<ImageState> {
+    const parent = topChainId(state);
+    const chainId = nextChainId(parent, layer.diffId);
+    const snapshots = this.options.store.snapshots;
+    const snapshot = await snapshots.adopt(chainId, upperDir, { parent, diffId: layer.diffId }).catch(async (error: NodeJS.ErrnoException) => {
+      // Scratch space on another file system: the snapshot is extracted from the blob instead.
+      if (error.code !== 'EXDEV') throw error;
+      return snapshots.adopt(chainId, upperDir, { parent, diffId: layer.diffId, digest: (await layer.blob).digest });
+    });
+    return this.withLayer(state, key, createdBy, layer.created, { diffId: layer.diffId, blob: layer.blob, chainId, snapshotPath: snapshot.path });
+  }
+
+  private withLayer(state: ImageState, key: string, createdBy: string, created: string, layer: LayerRef): ImageState {
     return {
       ...state,
       cacheKey: key,
-      created: step.created,
-      layers: [...state.layers, { ...step.layer, chainId, snapshotPath: snapshot.path }],
-      history: [...state.history, { created: step.created, created_by: createdBy }],
+      created,
+      layers: [...state.layers, layer],
+      history: [...state.history, { created, created_by: createdBy }],
     };
   }
 }

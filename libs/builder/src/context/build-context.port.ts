@@ -24,6 +24,12 @@ export interface ContextEntry {
  * Where COPY and ADD read from: a directory, or a git tree at a commit. Paths are relative to
  * the context root and have passed .dockerignore; nothing outside the root is reachable.
  */
+/**
+ * How the caller of localPath reads the file: 'no-follow' opens it with O_NOFOLLOW, so a file the
+ * context has just listed need not be checked again (a symlink swapped in since is refused anyway).
+ */
+export type LocalReader = 'follow' | 'no-follow';
+
 export interface BuildContext {
   /** A human name for messages ("directory /src", "commit abc123"). */
   readonly description: string;
@@ -35,7 +41,7 @@ export interface BuildContext {
   list(path: string): Promise<ContextEntry[]>;
   open(path: string): Readable;
   /** Where a file is on this machine's disk, when it is there (so it can be copied by the kernel). */
-  localPath?(path: string): Promise<string | null>;
+  localPath?(path: string, reader?: LocalReader): Promise<string | null>;
   /** Called once the build is over (a context may persist what it learnt). */
   close?(): Promise<void>;
   /** A digest of a file's content; a git context can answer with its blob id. */

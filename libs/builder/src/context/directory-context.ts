@@ -6,7 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DockerignoreMatcher } from '@berth/dockerfile';
 import { secureJoin } from '../fs/secure-join';
-import { BuildContext, ContextEntry, ContextEntryType } from './build-context.port';
+import { BuildContext, ContextEntry, ContextEntryType, LocalReader } from './build-context.port';
 import { DigestCache } from './digest-cache';
 
 /** Answers whether a context path (relative, '/'-separated) is excluded by .dockerignore. */
@@ -87,7 +87,12 @@ export class DirectoryContext implements BuildContext {
     return stream;
   }
 
-  async localPath(relativePath: string): Promise<string | null> {
+  async localPath(relativePath: string, reader: LocalReader = 'follow'): Promise<string | null> {
+    // A regular file stat() or list() has seen (so not ignored) is not stat'ed again for a reader that refuses symlinks.
+    if (reader === 'no-follow') {
+      const known = await this.absolute(cleanContextPath(relativePath));
+      if (this.fileStats.has(known)) return known;
+    }
     const entry = await this.stat(relativePath);
     return entry?.type === 'file' ? this.absolute(cleanContextPath(relativePath)) : null;
   }

@@ -149,6 +149,21 @@ describe('COPY from a directory context', () => {
     assert.deepEqual((await fs.readdir(path.join(rootfs, 'bang'))).sort(), ['a.txt', 'alias.txt']);
   });
 
+  it('refuses a listed file swapped for a symlink before it is copied, instead of following it out', async () => {
+    const swapDir = path.join(dir, 'swap-context');
+    await fs.mkdir(path.join(swapDir, 'src'), { recursive: true });
+    await fs.writeFile(path.join(swapDir, 'src/config'), 'harmless');
+    const swapContext = new DirectoryContext(swapDir, () => false, { keepOwners: false });
+    const sources = await resolveSources(swapContext, ['src']);
+    const listed = await swapContext.list('src');
+    await fs.rm(path.join(swapDir, 'src/config'));
+    await fs.symlink(path.join(outside, 'secret'), path.join(swapDir, 'src/config'));
+    // The copy lists the file as it was; the swap lands between that and the read.
+    const stale: DirectoryContext = Object.assign(Object.create(swapContext), { list: async () => listed });
+    await assert.rejects(copyIntoRoot(stale, sources, rootfs, { dest: '/app/', workdir: '/' }), /ELOOP|symbolic link/);
+    assert.equal(await fs.readFile(path.join(rootfs, 'app/config'), 'utf8').catch(() => null), null);
+  });
+
   it('writes through a symlink in the image only inside the root', async () => {
     await fs.symlink('../../../../../../outside', path.join(rootfs, 'evil'));
     await copy(['a.txt'], '/evil/pwned.txt');

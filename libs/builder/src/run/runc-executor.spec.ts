@@ -60,6 +60,23 @@ describe('RuncExecutor (runc over overlayfs)', { skip: !canRun && 'needs root fo
     assert.deepEqual((await fs.readdir(path.join(result.upperDir, 'etc'))).sort(), ['new', 'old']);
   });
 
+  it("reads the finished upper dir's xattrs for the layer: a directory deleted and made again is opaque", async () => {
+    const data = await fs.mkdtemp(path.join(dir, 'data-layer-'));
+    await fs.mkdir(path.join(data, 'data'));
+    await fs.writeFile(path.join(data, 'data/old.txt'), 'old');
+    const result = await run('/bin/busybox rm -r /data && /bin/busybox mkdir /data && echo x > /data/fresh', 'root', [data, base]);
+    assert.equal(result.exitCode, 0);
+    const xattrs = await result.xattrs!;
+    assert.equal(xattrs.get(path.join(result.upperDir, 'data'))?.get('trusted.overlay.opaque')?.toString(), 'y');
+    assert.deepEqual(await fs.readdir(path.join(result.upperDir, 'data')), ['fresh']);
+  });
+
+  it('reads no xattrs after a failed step', async () => {
+    const result = await run('exit 1');
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.xattrs, undefined);
+  });
+
   it('runs in its own pid namespace and never writes to the lower dirs', async () => {
     const result = await run('echo $$; echo x > /bin/written');
     assert.equal(result.output.trim(), '1');

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readLayerXattrs, SystemTools, XattrsByPath } from '@berth/layer-store';
 import { BuilderError, BuilderErrorCode } from '../build/builder.errors';
 import { secureJoin } from '../fs/secure-join';
 import { CommandRunner } from './command-runner';
 import { resolveImageUser } from './image-user';
 import { missingMountPaths, removeMountStubs } from './mount-stubs';
 import { RUN_MOUNT_DESTINATIONS, runtimeSpec } from './oci-spec';
-import { matchRootAttributes, OverlayMounter } from './overlay-mounter';
+import { matchRootAttributes, OverlayMount, OverlayMounter } from './overlay-mounter';
 
 export interface RunStepRequest {
   /** Extracted snapshots of the image's layers, top-most first. */
@@ -27,6 +28,11 @@ export interface RunStepRequest {
 
 export interface RunStepResult {
   exitCode: number;
+  /**
+   * After a successful step: the upper dir's xattrs for its layer (readLayerXattrs), read while
+   * the overlay is unmounted. Marked handled; await it to see a failure.
+   */
+  xattrs?: Promise<XattrsByPath>;
 }
 
 export interface RuncExecutorOptions {
@@ -34,6 +40,8 @@ export interface RuncExecutorOptions {
   /** Scratch space (bundles, mounts, runc state), on the same file system as upper dirs. */
   stateDir: string;
   resolvConf?: string;
+  /** Reads the upper dir's xattrs (getfattr); a seam for tests. */
+  tools?: SystemTools;
 }
 
 const HOSTS_FILE = '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n';
@@ -41,6 +49,7 @@ const HOSTS_FILE = '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-loc
 /** Executes RUN steps in a real container: runc over an overlayfs of the image's snapshots. */
 export class RuncExecutor {
   private readonly mounter: OverlayMounter;
+  private sharedHostFiles?: Promise<{ hostsFile: string; resolvConf: string }>;
 
   constructor(
     private readonly runner: CommandRunner,
@@ -62,26 +71,37 @@ export class RuncExecutor {
       scratchDir: scratch,
     });
     let missingStubs: string[] = [];
+    let exitCode: number;
     try {
       missingStubs = await missingMountPaths(mount.target, RUN_MOUNT_DESTINATIONS);
       await fs.mkdir(await secureJoin(mount.target, request.cwd), { recursive: true });
       const user = await resolveImageUser(mount.target, request.user);
       const bundle = await this.writeBundle(scratch, mount.target, request, user);
-      return { exitCode: await this.runContainer(id, bundle, request) };
-    } finally {
-      await mount.unmount();
-      await removeMountStubs(request.upperDir, missingStubs);
-      await fs.rm(scratch, { recursive: true, force: true });
+      exitCode = await this.runContainer(id, bundle, request);
+      // Through the mount: the stubs exist only in the upper dir, so none leaves a whiteout, and
+      // the upper dir is final before the unmount, beside which its xattrs are read.
+      await removeMountStubs(mount.target, missingStubs);
+      missingStubs = [];
+    } catch (error) {
+      await this.release(mount, scratch, request.upperDir, missingStubs);
+      throw error;
     }
+    const xattrs = exitCode === 0 ? readLayerXattrs(request.upperDir, { overlayUpper: true, tools: this.options.tools }) : undefined;
+    xattrs?.catch(() => undefined);
+    await this.release(mount, scratch, request.upperDir, []);
+    return { exitCode, xattrs };
+  }
+
+  private async release(mount: OverlayMount, scratch: string, upperDir: string, stubsLeft: string[]): Promise<void> {
+    await mount.unmount();
+    await removeMountStubs(upperDir, stubsLeft);
+    await fs.rm(scratch, { recursive: true, force: true });
   }
 
   private async writeBundle(scratch: string, rootfs: string, request: RunStepRequest, user: Awaited<ReturnType<typeof resolveImageUser>>) {
     const bundle = path.join(scratch, 'bundle');
     await fs.mkdir(bundle);
-    const hostsFile = path.join(scratch, 'hosts');
-    await fs.writeFile(hostsFile, HOSTS_FILE);
-    const resolvConf = await this.resolvConf(scratch);
-    const spec = runtimeSpec(rootfs, { args: request.args, env: request.env, cwd: request.cwd, ...user }, { hostsFile, resolvConf });
+    const spec = runtimeSpec(rootfs, { args: request.args, env: request.env, cwd: request.cwd, ...user }, await this.hostFiles());
     const mounts = spec.mounts as Array<Record<string, unknown>>;
     for (const [index, file] of (request.files ?? []).entries()) {
       const source = path.join(scratch, `file-${index}`);
@@ -92,11 +112,24 @@ export class RuncExecutor {
     return bundle;
   }
 
-  private async resolvConf(scratch: string): Promise<string> {
-    const host = this.options.resolvConf ?? '/etc/resolv.conf';
-    const copy = path.join(scratch, 'resolv.conf');
-    await fs.copyFile(host, copy).catch(() => fs.writeFile(copy, ''));
-    return copy;
+  /**
+   * The hosts file and the copy of the host's resolv.conf that every step binds read-only: written
+   * once for the executor (one build), not for each step.
+   */
+  private hostFiles(): Promise<{ hostsFile: string; resolvConf: string }> {
+    this.sharedHostFiles ??= (async () => {
+      const dir = path.join(this.options.stateDir, 'host-files');
+      await fs.mkdir(dir, { recursive: true });
+      const hostsFile = path.join(dir, 'hosts');
+      await fs.writeFile(hostsFile, HOSTS_FILE);
+      const resolvConf = path.join(dir, 'resolv.conf');
+      await fs.copyFile(this.options.resolvConf ?? '/etc/resolv.conf', resolvConf).catch(() => fs.writeFile(resolvConf, ''));
+      return { hostsFile, resolvConf };
+    })();
+    this.sharedHostFiles.catch(() => {
+      this.sharedHostFiles = undefined; // the next step tries again
+    });
+    return this.sharedHostFiles;
   }
 
   private async runContainer(id: string, bundle: string, request: RunStepRequest): Promise<number> {
