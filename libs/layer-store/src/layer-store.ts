@@ -30,6 +30,8 @@ export interface LayerStoreOptions {
   clock?: Clock;
   processProbe?: ProcessProbe;
   systemTools?: SystemTools;
+  /** When this machine booted (ms since the epoch); snapshots from before it are unpacked again. */
+  bootTime?: () => Promise<number>;
 }
 
 const OCI_LAYOUT = Buffer.from('{"imageLayoutVersion":"1.0.0"}');
@@ -49,6 +51,7 @@ export class LayerStore {
   private readonly layerWriter: LayerWriter;
   private readonly clock: Clock;
   private readonly gcPolicy: GcPolicy;
+  private readonly bootTime: () => Promise<number>;
 
   constructor(options: LayerStoreOptions) {
     const tools = options.systemTools ?? new CommandLineSystemTools();
@@ -64,6 +67,7 @@ export class LayerStore {
     this.layerWriter = new LayerWriter(this.blobs, this.layers, options.gzipLevel ?? DEFAULT_GZIP_LEVEL);
     this.clock = options.clock ?? systemClock;
     this.gcPolicy = { ...DEFAULT_GC_POLICY, ...options.gc };
+    this.bootTime = options.bootTime ?? systemBootTime;
   }
 
   static async open(options: LayerStoreOptions): Promise<LayerStore> {
@@ -79,6 +83,7 @@ export class LayerStore {
       await writeFileAtomic(this.layout.ociLayoutFile, OCI_LAYOUT, this.layout.tmpDir);
     }
     await this.tags.ensureIndex();
+    await this.snapshots.removeFromEarlierBoots(await this.bootTime());
   }
 
   /** Gzips and stores a layer tar, recording its DiffID. */
@@ -144,4 +149,11 @@ export class LayerStore {
   saveDockerArchive(reference: string, output: Writable): Promise<void> {
     return saveDockerArchive(this.images, this.blobs, reference, output);
   }
+}
+
+/** The kernel's boot time (`btime` of /proc/stat), or 0 (trust every snapshot) where there is none. */
+export async function systemBootTime(): Promise<number> {
+  const stat = await readFileIfExists('/proc/stat');
+  const btime = stat && /^btime (\d+)$/m.exec(stat.toString());
+  return btime ? Number(btime[1]) * 1000 : 0;
 }

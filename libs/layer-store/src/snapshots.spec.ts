@@ -49,6 +49,22 @@ describe('snapshots', () => {
     assert.match(run('getcap', [join(snapshot.path, 'capable')]).stdout, /cap_net_bind_service=ep/);
   });
 
+  it('unpacks again, after a reboot, the snapshots written before it (their files were never fsynced)', async () => {
+    const store = await openTempStore();
+    const layer = await storeLayer(store, [entry('etc', 'directory'), fileHeader('etc/app.conf', 'v1')]);
+    const [before] = await store.snapshots.prepare([layer.digest]);
+    const root = store.layout.root;
+    // Opened again in the same boot: the snapshot is kept.
+    const sameBoot = await LayerStore.open({ root, bootTime: async () => Date.now() - 60_000 });
+    assert.deepEqual(await sameBoot.snapshots.list(), [before.chainId]);
+    // The machine has rebooted since: the snapshot may hold files the crash cut, so it goes...
+    const rebooted = await LayerStore.open({ root, bootTime: async () => Date.now() + 1000 });
+    assert.deepEqual(await rebooted.snapshots.list(), []);
+    // ...and the next build unpacks it again from its blob.
+    const [again] = await rebooted.snapshots.prepare([layer.digest]);
+    assert.equal(await fs.readFile(join(again.path, 'etc/app.conf'), 'utf8'), 'v1');
+  });
+
   it('turns whiteouts into overlay whiteouts that hide lower files when mounted', async (context: TestContext) => {
     const store = await openTempStore();
     const lower = await storeLayer(store, [

@@ -126,6 +126,23 @@ export class SnapshotStore {
     return names.map(digestFromHex).filter((digest): digest is Digest => digest !== null);
   }
 
+  /**
+   * Snapshot files are never fsynced (they can be unpacked again from their blobs, which are), so
+   * after a reboot, which may have been a power loss, none written before it is trusted: those
+   * are removed and the next build unpacks them anew. Snapshots of this boot are left alone, so
+   * processes opening the store at once cannot remove what another has just made.
+   */
+  async removeFromEarlierBoots(bootTimeMs: number): Promise<number> {
+    let removed = 0;
+    for (const chainId of await this.list()) {
+      const written = await fs.stat(join(this.layout.snapshotDir(chainId), 'snapshot.json')).catch(() => null);
+      if (written !== null && written.mtimeMs >= bootTimeMs) continue;
+      await this.remove(chainId);
+      removed++;
+    }
+    return removed;
+  }
+
   /** Moves the snapshot out of its name first, so a half-deleted tree is never found under a ChainID. */
   async remove(chainId: Digest): Promise<void> {
     const doomed = tempPath(this.layout.tmpDir, 'snapshot-removed');
