@@ -13,13 +13,13 @@ export interface BuildRun {
   peakRssKb: number | null;
 }
 
-/** `berth build` as a user runs it: a fresh node process per build, its own BERTH_DATA_DIR. */
+/** `berth build` as a user runs it (the bin/berth command): a fresh process per build, its own BERTH_DATA_DIR. */
 export class BerthBuilder {
   async build(dataDir: string, context: string, tag: string, options: { sampleRss?: boolean; noCache?: boolean } = {}): Promise<BuildRun> {
-    const args = [BERTH_BIN, 'build', context, '-t', tag, ...(options.noCache ? ['--no-cache'] : [])];
+    const args = ['build', context, '-t', tag, ...(options.noCache ? ['--no-cache'] : [])];
     // Memory is sampled from the process that builds: with the daemon that is not `berth build`.
     const daemon = options.sampleRss ? { BERTH_BUILD_DAEMON: 'off' } : {};
-    const result = await runChecked(process.execPath, args, {
+    const result = await runChecked(BERTH_BIN, args, {
       env: { ...process.env, BERTH_DATA_DIR: dataDir, ...daemon },
       sampleRss: options.sampleRss,
     });
@@ -27,7 +27,7 @@ export class BerthBuilder {
   }
 
   async save(dataDir: string, tag: string, archive: string): Promise<void> {
-    await runChecked(process.execPath, [BERTH_BIN, 'image', 'save', tag, '-o', archive], { env: { ...process.env, BERTH_DATA_DIR: dataDir } });
+    await runChecked(BERTH_BIN, ['image', 'save', tag, '-o', archive], { env: { ...process.env, BERTH_DATA_DIR: dataDir } });
   }
 
   /** A data dir holding only the base image: `cp -a` of a template, so a cold build starts from it. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -62,6 +62,19 @@ describe('berth build daemon', { skip: !isRoot && 'needs root for overlay mounts
     assert.equal(result.status, 1);
     assert.match(result.stderr, /exit code 3|exited with code 3/);
     assert.match(result.stderr, /about to fail/);
+  });
+
+  it('leaves NODE_EXTRA_CA_CERTS to the daemon: the bin/berth client does not load it, the daemon that pulls does', async () => {
+    const dir = await context('FROM busybox:test\nRUN echo certs handed on\n');
+    // Node warns at start-up when it cannot load the file: the warning shows who loaded it.
+    const certs = path.join(work, 'missing-ca.pem');
+    const result = spawnSync(path.join(path.dirname(BERTH_BIN), 'berth'), ['build', dir], { env: env({ NODE_EXTRA_CA_CERTS: certs }), encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /extra certs/i, 'the client never loaded the file');
+    const pid = (await servingPids()).at(-1)!;
+    const environ = await fs.readFile(`/proc/${pid}/environ`, 'utf8');
+    assert.ok(environ.split('\0').includes(`NODE_EXTRA_CA_CERTS=${certs}`), 'the daemon has it back');
+    assert.match(await daemonLog(), /extra certs/i, 'and loaded it');
   });
 
   it('replaces a daemon started with another environment instead of building with stale settings', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 
-export const BERTH_BIN = path.resolve(__dirname, '../../../bin/berth');
+export const BERTH_BIN = path.resolve(__dirname, '../../../bin/berth.js');
 
 /** A running `berth` command whose output lines are collected for assertions. */
 export class BerthProcess {

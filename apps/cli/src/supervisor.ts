@@ -9,7 +9,7 @@ import { restartDelayMs, STABLE_AFTER_MS } from './backoff';
 const ROLES = ['api', 'worker', 'router'] as const;
 type Role = (typeof ROLES)[number];
 const STOP_GRACE_MS = 15_000;
-const BIN = path.resolve(__dirname, '../../../../bin/berth');
+const BIN = path.resolve(__dirname, '../../../../bin/berth.js');
 
 interface Supervised {
   role: Role;

@@ -39,3 +39,18 @@ function environmentKey(env: RawEnvironment, cwd: string): string {
 export function inheritedEnvironment(overrides: RawEnvironment = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
 }
+
+/** Where bin/berth puts NODE_EXTRA_CA_CERTS for `berth build`, which itself makes no TLS connection. */
+export const HANDED_ON_CA_CERTS = 'BERTH_DAEMON_NODE_EXTRA_CA_CERTS';
+
+/**
+ * The environment of a process that builds for `berth build` (its daemon, or the build itself
+ * when no daemon answers): NODE_EXTRA_CA_CERTS back where Node reads it, for pulls from
+ * registries behind a private CA. The handed-on name stays, so daemon and client agree on the
+ * environment key. Null when bin/berth handed nothing on.
+ */
+export function buildEnvironment(overrides: RawEnvironment = {}): NodeJS.ProcessEnv | null {
+  const certs = process.env[HANDED_ON_CA_CERTS];
+  if (!certs || process.env.NODE_EXTRA_CA_CERTS) return null;
+  return inheritedEnvironment({ NODE_EXTRA_CA_CERTS: certs, ...overrides });
+}

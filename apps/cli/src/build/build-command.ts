@@ -1,7 +1,7 @@
 import type { BerthConfig } from '@berth/config';
 import { loadBuildClientConfig } from '@berth/config/client';
 import { BUILD_USAGE, BuildRequest, parseBuildArgs } from './build-request';
-import { buildThroughDaemon } from './daemon-client';
+import { buildInChildWithCaCerts, buildThroughDaemon } from './daemon-client';
 import type { BuildOutput } from './local-build';
 
 const terminal: BuildOutput = {
@@ -31,6 +31,8 @@ export async function runBuild(argv: string[], loadConfig: () => Promise<BerthCo
   if (client?.buildDaemon === 'auto') {
     const exitCode = await buildThroughDaemon(client, request, terminal);
     if (exitCode !== null) return exitCode;
+    const childExitCode = await buildInChildWithCaCerts(argv);
+    if (childExitCode !== null) return childExitCode;
   }
   const config = await loadConfig();
   if (!config) return 1;

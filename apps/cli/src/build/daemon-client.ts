@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { BuildClientConfig } from '@berth/config';
-import { inheritedEnvironment } from '@berth/config/client';
+import { buildEnvironment, inheritedEnvironment } from '@berth/config/client';
 import type { BuildRequest } from './build-request';
 import { daemonFingerprint, DaemonEvent, daemonLogPath, daemonSocketPath } from './daemon-protocol';
 import type { BuildOutput } from './local-build';
@@ -11,6 +11,8 @@ import type { BuildOutput } from './local-build';
 const START_TIMEOUT_MS = 15_000;
 const POLL_MS = 20;
 const IDLE_EXIT_SECONDS = 600;
+/** The CLI's entry (bin/berth is its shell wrapper), for processes started with this node. */
+export const BERTH_JS = path.resolve(__dirname, '../../../../../bin/berth.js');
 
 type CallResult = { kind: 'done'; exitCode: number } | { kind: 'unavailable' } | { kind: 'stale' };
 
@@ -99,11 +101,10 @@ async function startDaemon(dataDir: string): Promise<ChildProcess> {
   const logFile = daemonLogPath(dataDir);
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = openSync(logFile, 'a');
-  const berthBin = path.resolve(__dirname, '../../../../../bin/berth');
-  const child = spawn(process.execPath, [berthBin, 'build-daemon', '--idle-exit', String(IDLE_EXIT_SECONDS)], {
+  const child = spawn(process.execPath, [BERTH_JS, 'build-daemon', '--idle-exit', String(IDLE_EXIT_SECONDS)], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: inheritedEnvironment(),
+    env: buildEnvironment() ?? inheritedEnvironment(),
   });
   child.unref();
   closeSync(log);
@@ -117,4 +118,19 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return false;
+}
+
+/**
+ * No daemon answered and bin/berth left NODE_EXTRA_CA_CERTS out of this process: the build runs
+ * in a child that has it (a pull may need it), with this terminal. Null when nothing was left out.
+ */
+export async function buildInChildWithCaCerts(argv: string[]): Promise<number | null> {
+  const env = buildEnvironment({ BERTH_BUILD_DAEMON: 'off' });
+  if (env === null) return null;
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [BERTH_JS, 'build', ...argv], { env, stdio: 'inherit' });
+  return new Promise((resolve) => {
+    child.once('error', () => resolve(1));
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
 }
