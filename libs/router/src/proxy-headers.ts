@@ -1,8 +1,6 @@
-import type { IncomingMessage } from 'node:http';
-
 /**
- * Headers travel as flat `[name, value, name, value, ...]` lists (the format of rawHeaders,
- * which http.request and writeHead accept): the router copies names and values as they came,
+ * Headers travel as flat `[name, value, name, value, ...]` lists (the format llhttp gives and
+ * node's rawHeaders has): the router copies names and values as they came,
  * with no per-request header object, keeping the client's spelling and duplicates.
  */
 export type HeaderList = string[];
@@ -27,9 +25,8 @@ function connectionNamed(connection: string | undefined): string[] | undefined {
  * The request headers an app sees: hop-by-hop ones removed (but Connection/Upgrade kept on an
  * upgrade), X-Forwarded-For appended to, X-Forwarded-Proto/Host set.
  */
-export function upstreamRequestHeaders(request: IncomingMessage, protocol: 'http' | 'https', upgrade = false): HeaderList {
-  const raw = request.rawHeaders;
-  const named = connectionNamed(request.headers.connection);
+export function upstreamRequestHeaders(raw: HeaderList, client: string, protocol: 'http' | 'https', upgrade = false): HeaderList {
+  const named = connectionNamed(headerValue(raw, 'connection'));
   const list: HeaderList = [];
   let forwardedFor: string | undefined;
   let host = '';
@@ -45,7 +42,6 @@ export function upstreamRequestHeaders(request: IncomingMessage, protocol: 'http
     if (lower === 'host') host = raw[i + 1];
     list.push(name, raw[i + 1]);
   }
-  const client = request.socket.remoteAddress ?? '';
   list.push('X-Forwarded-For', forwardedFor === undefined ? client : `${forwardedFor}, ${client}`, 'X-Forwarded-Proto', protocol, 'X-Forwarded-Host', host);
   return list;
 }

@@ -1,4 +1,7 @@
 import net from 'node:net';
+import { HTTP_PARSER, Parser } from './http1/parser';
+
+export { HTTP_PARSER };
 
 /**
  * Keep-alive HTTP/1.1 connections to app instances, with Node's own parser (llhttp) on each.
@@ -8,40 +11,6 @@ import net from 'node:net';
  * http.request ~15k). Here a request is one string written to a pooled socket and the parser's
  * callbacks feed the client's response directly.
  */
-
-interface ParserBinding {
-  new (): Parser;
-  RESPONSE: number;
-  kOnHeaders: number;
-  kOnHeadersComplete: number;
-  kOnBody: number;
-  kOnMessageComplete: number;
-  kOnExecute: number;
-}
-
-interface Parser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
-  execute(data: Buffer): number | Error;
-  finish(): number | Error | undefined;
-  close(): void;
-  [key: number]: unknown;
-}
-
-/** llhttp as node:http uses it; undefined when this Node no longer exposes it (then http.request serves). */
-export const HTTP_PARSER: ParserBinding | undefined = (() => {
-  try {
-    const emit = process.emitWarning;
-    // The binding is deprecated for userland (DEP0111) but stable in Node 20-24; keep its warning out of the logs.
-    process.emitWarning = () => undefined;
-    try {
-      return (process as unknown as { binding(name: string): { HTTPParser: ParserBinding } }).binding('http_parser').HTTPParser;
-    } finally {
-      process.emitWarning = emit;
-    }
-  } catch {
-    return undefined;
-  }
-})();
 
 /** What one exchange hears from its upstream connection. */
 export interface UpstreamListener {
