@@ -12,6 +12,14 @@ const UPGRADE_HEADERS = new Set(['connection', 'upgrade']);
 /** Set by the router alone: a client cannot claim another protocol or host. */
 const ROUTER_SET = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
 
+/** Name lengths worth lower-casing: most headers (Accept, Cookie, Content-Type...) are none of these. */
+const WATCHED = new Uint8Array(32);
+for (const name of [...HOP_BY_HOP, ...ROUTER_SET, 'host']) WATCHED[name.length] = 1;
+
+function watched(name: string): boolean {
+  return name.length < 32 && WATCHED[name.length] === 1;
+}
+
 /** Extra names listed in Connection (`Connection: keep-alive, x-secret`), which are hop-by-hop too. */
 function connectionNamed(connection: string | undefined): string[] | undefined {
   if (!connection || (!connection.includes(',') && HOP_BY_HOP.has(connection.toLowerCase()))) return undefined;
@@ -32,6 +40,10 @@ export function upstreamRequestHeaders(raw: HeaderList, client: string, protocol
   let host = '';
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
+    if (named === undefined && !watched(name)) {
+      list.push(name, raw[i + 1]);
+      continue;
+    }
     const lower = name.toLowerCase();
     if (ROUTER_SET.has(lower)) {
       if (lower === 'x-forwarded-for') forwardedFor = forwardedFor === undefined ? raw[i + 1] : `${forwardedFor}, ${raw[i + 1]}`;
@@ -51,8 +63,10 @@ export function downstreamResponseHeaders(raw: HeaderList): HeaderList {
   const named = connectionNamed(headerValue(raw, 'connection'));
   const list: HeaderList = [];
   for (let i = 0; i < raw.length; i += 2) {
-    const lower = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(lower) || (named !== undefined && named.includes(lower))) continue;
+    if (named !== undefined || watched(raw[i])) {
+      const lower = raw[i].toLowerCase();
+      if (HOP_BY_HOP.has(lower) || (named !== undefined && named.includes(lower))) continue;
+    }
     list.push(raw[i], raw[i + 1]);
   }
   return list;
@@ -60,6 +74,6 @@ export function downstreamResponseHeaders(raw: HeaderList): HeaderList {
 
 /** Finds a header's value in a list (names compared without case). */
 export function headerValue(list: HeaderList, name: string): string | undefined {
-  for (let i = 0; i < list.length; i += 2) if (list[i].toLowerCase() === name) return list[i + 1];
+  for (let i = 0; i < list.length; i += 2) if (list[i].length === name.length && list[i].toLowerCase() === name) return list[i + 1];
   return undefined;
 }

@@ -44,9 +44,10 @@ export class Http1Connection implements RequestSource, ResponseSink {
   readonly encrypted: boolean;
   /** No more requests are read; the socket ends once what is under way is written. */
   ending = false;
-  /** When the current request head began (inHead) or the connection went idle. */
+  /** When the connection went idle or stopped reading. */
   since = Date.now();
-  inHead = false;
+  /** Some bytes came: a fresh connection that sent nothing is idle, not slow. */
+  private spoken = false;
   private readonly parser: Parser;
   private readonly queue: Http1Response[] = [];
   private reading?: Http1Request;
@@ -76,10 +77,6 @@ export class Http1Connection implements RequestSource, ResponseSink {
     const Binding = HTTP_PARSER!;
     const parser = new Binding();
     parser.initialize(Binding.REQUEST, {}, this.host.maxHeaderBytes, 0);
-    parser[Binding.kOnMessageBegin] = () => {
-      this.inHead = true;
-      this.since = Date.now();
-    };
     parser[Binding.kOnHeaders] = (headers: string[], url: string) => {
       for (const item of headers) this.partHeaders.push(item);
       this.partUrl += url;
@@ -97,7 +94,6 @@ export class Http1Connection implements RequestSource, ResponseSink {
   }
 
   private headComplete(minor: number, headers: string[] | undefined, method: number, url: string | undefined, upgrade: boolean, keepAlive: boolean): number {
-    this.inHead = false;
     if (headers === undefined) [headers, this.partHeaders] = [this.partHeaders, []];
     if (url === undefined) [url, this.partUrl] = [this.partUrl, ''];
     if (this.ending) return 0;
@@ -118,6 +114,7 @@ export class Http1Connection implements RequestSource, ResponseSink {
 
   private received(data: Buffer): void {
     if (this.ending) return;
+    this.spoken = true;
     const result = this.parser.execute(data);
     if (result instanceof Error) return this.rejected(result as NodeJS.ErrnoException);
     if (this.upgrading) this.upgrade(this.upgrading, data.subarray(result));
@@ -159,7 +156,6 @@ export class Http1Connection implements RequestSource, ResponseSink {
   /** No more requests are read; the server's timer now measures how long the client lingers. */
   private stopReading(): void {
     this.ending = true;
-    this.inHead = false;
     this.since = Date.now();
   }
 
@@ -168,9 +164,18 @@ export class Http1Connection implements RequestSource, ResponseSink {
     return this.queue.length === 0;
   }
 
+  /**
+   * How long the request head being read has taken, or -1 when none is: the parser times its
+   * messages itself, so a request costs no timestamp here.
+   */
+  headMs(): number {
+    if (!this.spoken || this.parser.headersCompleted()) return -1;
+    return this.parser.duration();
+  }
+
   /** Nothing under way: a keep-alive connection between requests. */
   get idle(): boolean {
-    return this.queue.length === 0 && !this.inHead && this.reading === undefined;
+    return this.queue.length === 0 && this.reading === undefined && this.headMs() === -1;
   }
 
   responseDone(response: Http1Response): void {

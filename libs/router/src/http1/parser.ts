@@ -21,6 +21,10 @@ export interface Parser {
   execute(data: Buffer): number | Error;
   finish(): number | Error | undefined;
   close(): void;
+  /** Milliseconds since the current message began (or the parser was initialized). */
+  duration(): number;
+  /** The current message's head is complete. */
+  headersCompleted(): boolean;
   [key: number]: unknown;
 }
 

@@ -20,6 +20,8 @@ export interface ResponseOwner {
   responseClosed(): void;
 }
 
+/** Head and body copied into one buffer up to this size; beyond, the copy costs more than a writev. */
+const ONE_WRITE_BYTES = 16 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const statusLines: string[] = [];
 
@@ -125,19 +127,29 @@ export class Http1Response {
     if (this.finished || this.destroyed) return;
     this.finished = true;
     if (!this.headersSent) this.writeHead(200, []);
-    let tail = this.takeHead();
+    const head = this.takeHead();
     const body = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.cork();
-    if (body !== undefined && body.length > 0 && !this.bodyless) {
-      if (this.chunked) tail += `${body.length.toString(16)}\r\n`;
-      if (tail !== '') this.out(tail);
-      this.out(body);
-      tail = this.chunked ? '\r\n0\r\n\r\n' : '';
-    } else if (this.chunked) tail += '0\r\n\r\n';
-    if (tail !== '') this.out(tail);
-    this.uncork();
+    if (body !== undefined && body.length > 0 && !this.bodyless) this.last(head, body);
+    else if (this.chunked) this.out(`${head}0\r\n\r\n`);
+    else if (head !== '') this.out(head);
     this.sink.responseDone(this);
     this.close();
+  }
+
+  /** The body's last bytes: a small answer leaves as one buffer with its head, in one write. */
+  private last(head: string, body: Buffer): void {
+    if (!this.chunked && head !== '' && body.length <= ONE_WRITE_BYTES) {
+      const whole = Buffer.allocUnsafe(head.length + body.length);
+      whole.write(head, 0, 'latin1');
+      body.copy(whole, head.length);
+      return void this.out(whole);
+    }
+    this.cork();
+    if (this.chunked) head += `${body.length.toString(16)}\r\n`;
+    if (head !== '') this.out(head);
+    this.out(body);
+    if (this.chunked) this.out('\r\n0\r\n\r\n');
+    this.uncork();
   }
 
   onDrain(callback: () => void): void {

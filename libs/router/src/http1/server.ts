@@ -63,9 +63,11 @@ export class Http1Server implements ConnectionHost {
       if (connection.ending) {
         // Ended by the router, answers written, and the client still has not closed.
         if (connection.answered && waited > headerTimeoutMs) connection.socket.destroy();
-      } else if (connection.inHead) {
-        if (waited > headerTimeoutMs) connection.headTimedOut();
-      } else if (connection.idle && waited > keepAliveTimeoutMs) connection.socket.destroy();
+        continue;
+      }
+      const headMs = connection.headMs();
+      if (headMs > headerTimeoutMs) connection.headTimedOut();
+      else if (headMs === -1 && connection.idle && waited > keepAliveTimeoutMs) connection.socket.destroy();
     }
   }
 }
