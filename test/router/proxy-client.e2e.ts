@@ -13,6 +13,7 @@ function app(req: http.IncomingMessage, res: http.ServerResponse): void {
     const body = Buffer.concat(chunks).toString();
     if (req.url === '/slow') return void setTimeout(() => res.end('slow'), 100);
     if (req.url === '/echo') return void res.end(`echo:${body}`);
+    if (req.url!.startsWith('/many/')) return void res.end(`${req.url!.length} ${Object.keys(req.headers).filter((name) => name.startsWith('x-h-')).length} ${req.headers['x-h-39']}`);
     if (req.url === '/empty') return void res.writeHead(204).end();
     if (req.url === '/stream') {
       res.write('one,');
@@ -99,6 +100,21 @@ describe('router: what a client sees of its HTTP/1.1 server', () => {
     assert.equal(body, 'one,two');
     const sized = await rawExchange(router.port, 'GET /a HTTP/1.0\r\nHost: web.localhost\r\n\r\n');
     assert.match(sized, /\r\n\r\ngot \/a$/, 'an HTTP/1.0 client without keep-alive: the connection closes after the answer');
+  });
+
+  it('passes a head that llhttp reports in pieces: a long URL and 40 headers arrive whole', async () => {
+    const url = `/many/${'u'.repeat(3000)}`;
+    const headers = Array.from({ length: 40 }, (_, i) => `X-H-${i}: v${i}\r\n`).join('');
+    const client = await connect(router.port);
+    // Sent in small pieces, so the parser hands the head over in several callbacks.
+    const head = `GET ${url} HTTP/1.1\r\nHost: web.localhost\r\n${headers}\r\n`;
+    for (let at = 0; at < head.length; at += 500) {
+      client.socket.write(head.slice(at, at + 500));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const text = await client.until((t) => /\r\n\r\n\d+ \d+ v39$/.test(t));
+    assert.match(text, new RegExp(`\r\n\r\n${url.length} 40 v39$`));
+    client.socket.destroy();
   });
 
   it('answers HEAD and 204 without a body, so the next request on the connection reads cleanly', async () => {

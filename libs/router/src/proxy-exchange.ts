@@ -10,10 +10,23 @@ const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABOR
 const CRLF = Buffer.from('\r\n');
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+let dateSecond = 0;
+let dateText = '';
+
+/** The Date header of the router's own answers (apps' answers carry theirs), made once a second. */
+function httpDate(): string {
+  const now = Date.now();
+  if (now - dateSecond >= 1000) {
+    dateSecond = now - (now % 1000);
+    dateText = new Date(dateSecond).toUTCString();
+  }
+  return dateText;
+}
+
 /** The router's own short answers; `extra` is a flat header list. */
 export function plain(response: Http1Response, status: number, body: string, extra: string[] = []): void {
   const bytes = Buffer.from(body);
-  response.writeHead(status, ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(bytes.length), ...extra]);
+  response.writeHead(status, ['Date', httpDate(), 'Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(bytes.length), ...extra]);
   response.end(bytes);
 }
 

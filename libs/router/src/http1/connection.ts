@@ -181,6 +181,8 @@ export class Http1Connection implements RequestSource, ResponseSink {
   responseDone(response: Http1Response): void {
     if (this.queue[0] !== response) return; // kept until its turn
     this.queue.shift();
+    // Its request's body is not wanted any more: read on (and drop it) even if its reader had paused.
+    if (!response.request.complete) this.resume(PAUSED_BODY);
     if (response.closeAfter) return this.finish();
     if (this.queue.length < MAX_QUEUED) this.resume(PAUSED_QUEUE);
     const next = this.queue[0];
