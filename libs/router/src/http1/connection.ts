@@ -29,8 +29,10 @@ function rejection(code: string | undefined): string {
   return '400 Bad Request';
 }
 
+/** A status and close; what the client still sends is read and dropped, so its close is seen. */
 export function rawAnswer(socket: net.Socket, status: string, body = ''): void {
   if (!socket.writable) return void socket.destroy();
+  socket.resume();
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
