@@ -1,4 +1,5 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http1Request } from './http1/request';
+import type { Http1Response, ResponseOwner } from './http1/response';
 import { InFlightRequests } from './in-flight';
 import { downstreamResponseHeaders, headerValue, upstreamRequestHeaders } from './proxy-headers';
 import { Route, Upstream } from './route-table';
@@ -9,14 +10,29 @@ const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABOR
 const CRLF = Buffer.from('\r\n');
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function plain(response: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...extra });
-  response.end(body);
+let dateSecond = 0;
+let dateText = '';
+
+/** The Date header of the router's own answers (apps' answers carry theirs), made once a second. */
+function httpDate(): string {
+  const now = Date.now();
+  if (now - dateSecond >= 1000) {
+    dateSecond = now - (now % 1000);
+    dateText = new Date(dateSecond).toUTCString();
+  }
+  return dateText;
+}
+
+/** The router's own short answers; `extra` is a flat header list. */
+export function plain(response: Http1Response, status: number, body: string, extra: string[] = []): void {
+  const bytes = Buffer.from(body);
+  response.writeHead(status, ['Date', httpDate(), 'Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(bytes.length), ...extra]);
+  response.end(bytes);
 }
 
 /** https when the client came over TLS (the router's TLS port hands its requests to the same code). */
-export function protocolOf(request: IncomingMessage): 'http' | 'https' {
-  return (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+export function protocolOf(request: { encrypted: boolean }): 'http' | 'https' {
+  return request.encrypted ? 'https' : 'http';
 }
 
 /** Round robin over a route's upstreams; `avoid` is skipped when there is another one. */
@@ -44,7 +60,7 @@ export interface ExchangeDeps {
  * app's limit, a request without a body retried once on another instance when the connection
  * to the first failed before any answer, the answer streamed back as it comes.
  */
-export class ProxyExchange implements UpstreamListener {
+export class ProxyExchange implements UpstreamListener, ResponseOwner {
   private upstream!: Upstream;
   private connection?: UpstreamConnection;
   private retryable = false;
@@ -58,19 +74,19 @@ export class ProxyExchange implements UpstreamListener {
 
   constructor(
     private readonly route: Route,
-    private readonly request: IncomingMessage,
-    private readonly response: ServerResponse,
+    private readonly request: Http1Request,
+    private readonly response: Http1Response,
     private readonly deps: ExchangeDeps,
   ) {
     this.limit = route.maxBodyBytes ?? deps.maxBodyBytes;
   }
 
   start(): void {
-    const declared = this.request.headers['content-length'];
+    const declared = this.request.contentLength;
     if (declared !== undefined && Number(declared) > this.limit) return this.tooLarge();
-    const bodyless = (declared === undefined || declared === '0') && this.request.headers['transfer-encoding'] === undefined;
-    this.retryable = bodyless && RETRYABLE_METHODS.has(this.request.method ?? '');
-    this.response.once('close', () => this.finish());
+    const bodyless = (declared === undefined || declared === '0') && this.request.transferEncoding === undefined;
+    this.retryable = bodyless && RETRYABLE_METHODS.has(this.request.method);
+    this.response.owner = this;
     this.send(this.deps.picker.pick(this.route), bodyless);
   }
 
@@ -85,37 +101,38 @@ export class ProxyExchange implements UpstreamListener {
   }
 
   private requestHead(bodyless: boolean): string {
-    const headers = upstreamRequestHeaders(this.request, protocolOf(this.request));
+    const headers = upstreamRequestHeaders(this.request.headers, this.request.remoteAddress, protocolOf(this.request));
     let head = `${this.request.method} ${this.request.url} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     // Transfer-Encoding is hop-by-hop: a body of unknown length is chunked again on this hop.
-    if (!bodyless && this.request.headers['content-length'] === undefined) head += 'Transfer-Encoding: chunked\r\n';
+    if (!bodyless && this.request.contentLength === undefined) head += 'Transfer-Encoding: chunked\r\n';
     return `${head}\r\n`;
   }
 
   /** The body as it comes (re-chunked when it had no length), counted against the app's limit. */
   private streamBody(connection: UpstreamConnection): void {
-    const chunked = this.request.headers['content-length'] === undefined;
+    const chunked = this.request.contentLength === undefined;
     let received = 0;
-    const onData = (chunk: Buffer) => {
-      if (this.connection !== connection) return void this.request.off('data', onData);
-      received += chunk.length;
-      if (received > this.limit) {
-        this.request.off('data', onData);
-        return this.cut();
-      }
-      if (chunked) connection.write(`${chunk.length.toString(16)}\r\n`);
-      if (!connection.write(chunked ? Buffer.concat([chunk, CRLF]) : chunk)) {
-        this.request.pause();
-        connection.socket.once('drain', () => this.request.resume());
-      }
-    };
-    this.request.on('data', onData);
-    this.request.once('end', () => {
-      this.request.off('data', onData);
-      if (this.connection !== connection) return;
-      if (chunked) connection.write('0\r\n\r\n');
-      connection.requestSent();
+    let stopped = false;
+    this.request.readBody({
+      data: (chunk: Buffer) => {
+        if (stopped || this.connection !== connection) return;
+        received += chunk.length;
+        if (received > this.limit) {
+          stopped = true;
+          return this.cut();
+        }
+        if (chunked) connection.write(`${chunk.length.toString(16)}\r\n`);
+        if (!connection.write(chunked ? Buffer.concat([chunk, CRLF]) : chunk)) {
+          this.request.pause();
+          connection.socket.once('drain', () => this.request.resume());
+        }
+      },
+      end: () => {
+        if (stopped || this.connection !== connection) return;
+        if (chunked) connection.write('0\r\n\r\n');
+        connection.requestSent();
+      },
     });
   }
 
@@ -139,7 +156,7 @@ export class ProxyExchange implements UpstreamListener {
       return true;
     }
     if (this.response.write(chunk)) return true;
-    this.response.once('drain', () => this.connection?.resume());
+    this.response.onDrain(() => this.connection?.resume());
     return false;
   }
 
@@ -158,7 +175,7 @@ export class ProxyExchange implements UpstreamListener {
       this.release();
       return this.send(this.deps.picker.pick(this.route, this.upstream), true);
     }
-    if (!this.response.headersSent) plain(this.response, 502, `app "${this.route.app}" did not answer\n`, { connection: 'close' });
+    if (!this.response.headersSent) plain(this.response, 502, `app "${this.route.app}" did not answer\n`, ['Connection', 'close']);
     else this.response.destroy();
   }
 
@@ -179,7 +196,7 @@ export class ProxyExchange implements UpstreamListener {
 
   private tooLarge(): void {
     // The unread body stays on the connection: it cannot carry another request, so it closes.
-    plain(this.response, 413, `request body larger than ${this.limit} bytes\n`, { connection: 'close' });
+    plain(this.response, 413, `request body larger than ${this.limit} bytes\n`, ['Connection', 'close']);
   }
 
   private release(): void {
@@ -188,7 +205,8 @@ export class ProxyExchange implements UpstreamListener {
     this.deps.inFlight.end(this.upstream.port);
   }
 
-  private finish(): void {
+  /** The answer is written, or the client went away. */
+  responseClosed(): void {
     // The client went away mid-answer: the app need not go on, and that connection is not reused.
     this.connection?.abort();
     this.connection = undefined;

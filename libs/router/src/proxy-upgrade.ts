@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
+import type { Http1Request } from './http1/request';
+import { rawAnswer } from './http1/connection';
 import { InFlightRequests } from './in-flight';
 import { upstreamRequestHeaders } from './proxy-headers';
 import { protocolOf, UpstreamPicker } from './proxy-exchange';
@@ -16,10 +17,7 @@ const GOING_AWAY_FRAME = (() => {
   return frame;
 })();
 
-export function rawAnswer(socket: net.Socket, status: string, body = ''): void {
-  if (!socket.writable) return void socket.destroy();
-  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
+export { rawAnswer };
 
 /**
  * A protocol upgrade (WebSocket) passed through as bytes: the request head is written to a new
@@ -32,7 +30,7 @@ export class UpgradeTunnel {
 
   constructor(
     private readonly route: Route,
-    private readonly request: IncomingMessage,
+    private readonly request: Http1Request,
     private readonly client: net.Socket,
     private readonly head: Buffer,
     private readonly deps: { inFlight: InFlightRequests; picker: UpstreamPicker },
@@ -55,7 +53,7 @@ export class UpgradeTunnel {
 
   private connected(app: net.Socket): void {
     const client = this.client;
-    const headers = upstreamRequestHeaders(this.request, protocolOf(this.request), true);
+    const headers = upstreamRequestHeaders(this.request.headers, this.request.remoteAddress, protocolOf(this.request), true);
     let head = `${this.request.method} ${this.request.url} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     app.write(`${head}\r\n`);

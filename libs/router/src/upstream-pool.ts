@@ -1,4 +1,7 @@
 import net from 'node:net';
+import { HTTP_PARSER, Parser } from './http1/parser';
+
+export { HTTP_PARSER };
 
 /**
  * Keep-alive HTTP/1.1 connections to app instances, with Node's own parser (llhttp) on each.
@@ -8,40 +11,6 @@ import net from 'node:net';
  * http.request ~15k). Here a request is one string written to a pooled socket and the parser's
  * callbacks feed the client's response directly.
  */
-
-interface ParserBinding {
-  new (): Parser;
-  RESPONSE: number;
-  kOnHeaders: number;
-  kOnHeadersComplete: number;
-  kOnBody: number;
-  kOnMessageComplete: number;
-  kOnExecute: number;
-}
-
-interface Parser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
-  execute(data: Buffer): number | Error;
-  finish(): number | Error | undefined;
-  close(): void;
-  [key: number]: unknown;
-}
-
-/** llhttp as node:http uses it; undefined when this Node no longer exposes it (then http.request serves). */
-export const HTTP_PARSER: ParserBinding | undefined = (() => {
-  try {
-    const emit = process.emitWarning;
-    // The binding is deprecated for userland (DEP0111) but stable in Node 20-24; keep its warning out of the logs.
-    process.emitWarning = () => undefined;
-    try {
-      return (process as unknown as { binding(name: string): { HTTPParser: ParserBinding } }).binding('http_parser').HTTPParser;
-    } finally {
-      process.emitWarning = emit;
-    }
-  } catch {
-    return undefined;
-  }
-})();
 
 /** What one exchange hears from its upstream connection. */
 export interface UpstreamListener {
@@ -58,6 +27,7 @@ const IDLE_MS = 4000;
 /** Margin below an app's announced `Keep-Alive: timeout=N` (gunicorn says 2 s, for example). */
 const IDLE_MARGIN_MS = 500;
 const MAX_IDLE_PER_PORT = 256;
+const SWEEP_MS = 500;
 
 /** How long an idle connection may be kept: the app's Keep-Alive hint (less a margin) when it gives one. */
 export function announcedIdleMs(headers: string[]): number {
@@ -76,8 +46,9 @@ export class UpstreamConnection {
   private keepAlive = false;
   private noBody = false;
   private headers: string[] = [];
-  private idleTimer?: NodeJS.Timeout;
   private idleMs = IDLE_MS;
+  /** When it went back to the pool. */
+  private idleSince = 0;
   /** A request body is still being written. */
   private sending = false;
 
@@ -116,13 +87,13 @@ export class UpstreamConnection {
    * write() and requestSent(). `headRequest`: the answer has no body whatever its headers say.
    */
   start(listener: UpstreamListener, head: string, options: { headRequest: boolean; bodyFollows: boolean }): void {
-    clearTimeout(this.idleTimer);
     this.listener = listener;
     this.answered = false;
     this.noBody = options.headRequest;
     this.sending = options.bodyFollows;
     this.headers = [];
-    this.socket.write(head);
+    // Header bytes as llhttp read them (one byte per character), as node:http writes them.
+    this.socket.write(head, 'latin1');
     this.socket.resume();
   }
 
@@ -173,27 +144,37 @@ export class UpstreamConnection {
   }
 
   private closed(): void {
-    clearTimeout(this.idleTimer);
     this.pool.forget(this);
     this.parser.close();
     if (this.listener) this.fail(Object.assign(new Error('upstream connection closed'), { code: 'ECONNRESET' }));
   }
 
-  idle(): void {
-    // Left reading: an app closing the idle connection must be noticed now, not when it is next used.
-    this.idleTimer = setTimeout(() => this.socket.destroy(), this.idleMs);
-    this.idleTimer.unref();
+  /** Back in the pool. Left reading: an app closing the idle connection is noticed now, not when it is next used. */
+  idle(now: number): void {
+    this.idleSince = now;
+  }
+
+  /** Idle longer than the app would keep it: it may be closing it right now. */
+  expired(now: number): boolean {
+    return now - this.idleSince > this.idleMs;
   }
 }
 
 /** Idle connections per port, most recently used first (warm sockets, fewer of them open). */
 export class UpstreamPool {
   private readonly idle = new Map<number, UpstreamConnection[]>();
+  /** Idle connections are timed by timestamps and one sweep, not a timer per request. */
+  private readonly sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
 
   acquire(port: number): UpstreamConnection {
     const free = this.idle.get(port);
-    const pooled = free?.pop();
-    if (pooled) return pooled;
+    if (free !== undefined && free.length > 0) {
+      const now = Date.now();
+      for (let pooled = free.pop(); pooled !== undefined; pooled = free.pop()) {
+        if (!pooled.expired(now)) return pooled;
+        pooled.socket.destroy();
+      }
+    }
     const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
     return new UpstreamConnection(this, port, socket);
   }
@@ -202,7 +183,7 @@ export class UpstreamPool {
     let free = this.idle.get(connection.port);
     if (!free) this.idle.set(connection.port, (free = []));
     if (free.length >= MAX_IDLE_PER_PORT) return void connection.socket.destroy();
-    connection.idle();
+    connection.idle(Date.now());
     free.push(connection);
   }
 
@@ -214,7 +195,13 @@ export class UpstreamPool {
     if (free.length === 0) this.idle.delete(connection.port);
   }
 
+  private sweep(): void {
+    const now = Date.now();
+    for (const free of this.idle.values()) for (const connection of free.filter((c) => c.expired(now))) connection.socket.destroy();
+  }
+
   destroy(): void {
+    clearInterval(this.sweeper);
     for (const free of this.idle.values()) for (const connection of [...free]) connection.socket.destroy();
     this.idle.clear();
   }

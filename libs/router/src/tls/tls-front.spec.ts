@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { CertificateStore } from '@berth/certificates';
 import { BerthConfig } from '@berth/config';
 import { CertificateCache } from './certificate-cache';
-import { TlsFront } from './tls-front';
+import { FrontRequest, FrontResponse, TlsFront } from './tls-front';
 
-function request(url: string, host: string, method = 'GET'): IncomingMessage {
-  const message = new IncomingMessage(new Socket());
-  Object.assign(message, { url, method, headers: { host } });
-  return message;
+function request(url: string, host: string, method = 'GET'): FrontRequest {
+  return { url, method, host, encrypted: false };
 }
 
 /** A response that records what was written. */
-function response(): ServerResponse & { written: { status?: number; headers?: Record<string, unknown>; body?: string } } {
+function response(): FrontResponse & { written: { status?: number; headers?: Record<string, unknown>; body?: string } } {
   const written: { status?: number; headers?: Record<string, unknown>; body?: string } = {};
   const fake = {
     written,
@@ -27,7 +23,7 @@ function response(): ServerResponse & { written: { status?: number; headers?: Re
       written.body = body ?? '';
     },
   };
-  return fake as unknown as ServerResponse & { written: typeof written };
+  return fake;
 }
 
 async function front(tlsPort: number | undefined): Promise<TlsFront> {

@@ -1,5 +1,3 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { TLSSocket } from 'node:tls';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -10,8 +8,19 @@ import { CertificateCache } from './certificate-cache';
 const CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 const REDIRECT_REFRESH_MS = 1000;
 
-export function isEncrypted(request: IncomingMessage): boolean {
-  return (request.socket as TLSSocket).encrypted === true;
+/** What the front reads of a request (the router's Http1Request has it). */
+export interface FrontRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly host?: string;
+  /** It came over TLS. */
+  readonly encrypted: boolean;
+}
+
+/** What the front writes its answers with (the router's Http1Response has it). */
+export interface FrontResponse {
+  writeHead(status: number, headers: Record<string, string | number>): unknown;
+  end(body?: string): void;
 }
 
 /**
@@ -44,8 +53,8 @@ export class TlsFront implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /** True when the request was answered here (a challenge) and must not reach an app. */
-  answerChallenge(request: IncomingMessage, response: ServerResponse): boolean {
-    if (!request.url?.startsWith(CHALLENGE_PREFIX) || request.method !== 'GET') return false;
+  answerChallenge(request: FrontRequest, response: FrontResponse): boolean {
+    if (!request.url.startsWith(CHALLENGE_PREFIX) || request.method !== 'GET') return false;
     const token = request.url.slice(CHALLENGE_PREFIX.length);
     this.store.keyAuthorization(token).then(
       (keyAuthorization) => reply(response, keyAuthorization ? 200 : 404, keyAuthorization ?? 'no such challenge\n'),
@@ -62,12 +71,12 @@ export class TlsFront implements OnApplicationBootstrap, OnApplicationShutdown {
    * with a certificate are redirected: a pending order, a wildcard domain or NAME.BERTH_DOMAIN
    * stay on plain HTTP rather than lead to a failing handshake.
    */
-  redirectToHttps(app: string, request: IncomingMessage, response: ServerResponse): boolean {
+  redirectToHttps(app: string, request: FrontRequest, response: FrontResponse): boolean {
     const tlsPort = this.config.router.tlsPort;
-    if (tlsPort === undefined || isEncrypted(request) || !this.redirectApps.has(app)) return false;
-    const host = (request.headers.host ?? '').replace(/:\d+$/, '');
+    if (tlsPort === undefined || request.encrypted || !this.redirectApps.has(app)) return false;
+    const host = (request.host ?? '').replace(/:\d+$/, '');
     if (!this.certificates.lookup(host)) return false;
-    const location = `https://${host}${tlsPort === 443 ? '' : `:${tlsPort}`}${request.url ?? '/'}`;
+    const location = `https://${host}${tlsPort === 443 ? '' : `:${tlsPort}`}${request.url || '/'}`;
     response.writeHead(308, { location, 'content-length': 0 });
     response.end();
     return true;
@@ -83,7 +92,7 @@ export class TlsFront implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
-function reply(response: ServerResponse, status: number, body: string): void {
+function reply(response: FrontResponse, status: number, body: string): void {
   response.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

@@ -1,18 +1,21 @@
-import https from 'node:https';
+import tls from 'node:tls';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
-import { httpServerOptions, RouterServer } from '../router.server';
+import { LISTENER_OPTIONS, RouterServer } from '../router.server';
 import { CertificateCache } from './certificate-cache';
 
+const SHUTDOWN_WAIT_MS = 5000;
+
 /**
- * HTTPS on BERTH_ROUTER_TLS_PORT with the plain router's own request handler. The certificate
- * is chosen by SNI; a name without a certificate (or no SNI at all) fails the handshake:
- * serving some other name's certificate would only trade one error for another.
+ * HTTPS on BERTH_ROUTER_TLS_PORT: TLS sockets handed to the plain router's own HTTP/1.1 server
+ * (same limits, handler and upgrades). The certificate is chosen by SNI; a name without a
+ * certificate (or no SNI at all) fails the handshake: serving some other name's certificate
+ * would only trade one error for another.
  */
 @Injectable()
 export class TlsRouterServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TlsRouterServer.name);
-  private server?: https.Server;
+  private server?: tls.Server;
 
   constructor(
     private readonly router: RouterServer,
@@ -23,19 +26,17 @@ export class TlsRouterServer implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const port = this.config.router.tlsPort;
     if (port === undefined) return;
-    const server = https.createServer(
-      {
-        // The same limits as the plain server: a client is not treated differently for using TLS.
-        ...httpServerOptions(this.config.router.limits),
-        SNICallback: (servername, done) => {
-          const context = this.certificates.lookup(servername);
-          done(context ? null : new Error(`no certificate for ${servername}`), context);
-        },
+    const server = tls.createServer({
+      ...LISTENER_OPTIONS,
+      ALPNProtocols: ['http/1.1'],
+      SNICallback: (servername, done) => {
+        const context = this.certificates.lookup(servername);
+        done(context ? null : new Error(`no certificate for ${servername}`), context);
       },
-      (request, response) => this.router.handle(request, response),
-    );
+    });
+    server.on('secureConnection', (socket) => this.router.http.accept(socket));
     server.on('tlsClientError', () => undefined);
-    this.router.attach(server);
+    this.router.listener(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '0.0.0.0', () => resolve());
@@ -47,6 +48,11 @@ export class TlsRouterServer implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // The connections are the router's HTTP server's: idle ones close now, the rest after the wait.
+    this.router.http.closeIdle();
+    const cut = setTimeout(() => this.router.http.closeAll(), SHUTDOWN_WAIT_MS);
+    await closed;
+    clearTimeout(cut);
   }
 }
