@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '@berth/layer-store';
@@ -31,7 +31,8 @@ export class StepCache {
 
   async put(key: string, step: CachedStep): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
-    const temp = `${this.file(key)}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per write: one daemon can finish the same step for two builds in the same millisecond.
+    const temp = `${this.file(key)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     await fs.writeFile(temp, JSON.stringify(step));
     await fs.rename(temp, this.file(key));
   }
