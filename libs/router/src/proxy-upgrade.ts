@@ -17,8 +17,6 @@ const GOING_AWAY_FRAME = (() => {
   return frame;
 })();
 
-export { rawAnswer };
-
 /**
  * A protocol upgrade (WebSocket) passed through as bytes: the request head is written to a new
  * TCP connection to an instance, then both sockets are piped into each other unbuffered. The

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import net from 'node:net';
 import { BERTH_CONFIG, BerthConfig, RouterLimits } from '@berth/config';
-import { RequestHandler } from './http1/connection';
+import { rawAnswer, RequestHandler } from './http1/connection';
 import { HTTP_PARSER } from './http1/parser';
 import { Http1Request } from './http1/request';
 import { Http1Response } from './http1/response';
 import { Http1Server } from './http1/server';
 import { InFlightRequests } from './in-flight';
 import { ExchangeDeps, plain, ProxyExchange, UpstreamPicker } from './proxy-exchange';
-import { rawAnswer, UpgradeTunnel } from './proxy-upgrade';
+import { UpgradeTunnel } from './proxy-upgrade';
 import { Route, RouteTable } from './route-table';
 import { TlsFront } from './tls/tls-front';
 import { UpstreamPool } from './upstream-pool';
@@ -29,6 +29,9 @@ const DEFAULT_LIMITS: RouterLimits = { maxHeaderBytes: 16 * 1024, headerTimeoutM
 const SHUTDOWN_WAIT_MS = 5000;
 /** Host headers seen recently -> route key: most requests skip the parsing. Bounded against junk hosts. */
 const ROUTE_KEY_CACHE_SIZE = 4096;
+
+const noAppMessage = (request: Http1Request) => `no app is served at ${request.host ?? '(no Host header)'}\n`;
+const noInstanceMessage = (route: Route) => `app "${route.app}" has no healthy instance right now\n`;
 
 /** Listener options for the plain server and the TLS one: answers are written as they are made. */
 export const LISTENER_OPTIONS = { noDelay: true, allowHalfOpen: true } as const;
@@ -68,12 +71,10 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.http.closeIdle();
+    // Requests under way get a moment to finish; long-lived streams end now, so their clients reconnect.
+    const shutDown = this.http.shutDown(closed, SHUTDOWN_WAIT_MS);
     this.inFlight.closeAllLongLived();
-    // Requests under way get a moment to finish; then whatever is left is cut, so a stop never hangs.
-    const cut = setTimeout(() => this.http.closeAll(), SHUTDOWN_WAIT_MS);
-    await closed;
-    clearTimeout(cut);
+    await shutDown;
     this.http.stop();
     this.pool.destroy();
   }
@@ -100,17 +101,17 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
   handle(request: Http1Request, response: Http1Response): void {
     if (this.tlsFront.answerChallenge(request, response)) return;
     const route = this.route(request);
-    if (!route) return plain(response, 404, `no app is served at ${request.host ?? '(no Host header)'}\n`);
+    if (!route) return plain(response, 404, noAppMessage(request));
     if (this.tlsFront.redirectToHttps(route.app, request, response)) return;
-    if (route.upstreams.length === 0) return plain(response, 503, `app "${route.app}" has no healthy instance right now\n`, ['Retry-After', '5']);
+    if (route.upstreams.length === 0) return plain(response, 503, noInstanceMessage(route), ['Retry-After', '5']);
     new ProxyExchange(route, request, response, this.exchangeDeps).start();
   }
 
   upgrade(request: Http1Request, socket: net.Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const route = this.route(request);
-    if (!route) return rawAnswer(socket, '404 Not Found', `no app is served at ${request.host ?? '(no Host header)'}\n`);
-    if (route.upstreams.length === 0) return rawAnswer(socket, '503 Service Unavailable', `app "${route.app}" has no healthy instance right now\n`);
+    if (!route) return rawAnswer(socket, '404 Not Found', noAppMessage(request));
+    if (route.upstreams.length === 0) return rawAnswer(socket, '503 Service Unavailable', noInstanceMessage(route));
     new UpgradeTunnel(route, request, socket, head, { inFlight: this.inFlight, picker: this.picker }).start();
   }
 }

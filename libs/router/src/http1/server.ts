@@ -39,14 +39,26 @@ export class Http1Server implements ConnectionHost {
     return this.connections.size;
   }
 
+  /**
+   * Shutdown of a listener whose close (`listenerClosed`) waits for its connections: idle ones
+   * close now, busy ones after their answer, and whatever is left after `waitMs` is cut, so a
+   * stop never hangs. closeIdle() has run when this returns its promise.
+   */
+  async shutDown(listenerClosed: Promise<void>, waitMs: number): Promise<void> {
+    this.closeIdle();
+    const cut = setTimeout(() => this.closeAll(), waitMs);
+    await listenerClosed;
+    clearTimeout(cut);
+  }
+
   /** Shutdown, first step: idle keep-alive connections close now, busy ones after their answer. */
-  closeIdle(): void {
+  private closeIdle(): void {
     this.closing = true;
     for (const connection of this.connections) if (connection.idle) connection.socket.destroy();
   }
 
   /** Shutdown, last step: whatever is still open is cut. */
-  closeAll(): void {
+  private closeAll(): void {
     this.closing = true;
     for (const connection of this.connections) connection.socket.destroy();
   }

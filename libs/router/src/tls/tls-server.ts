@@ -48,11 +48,7 @@ export class TlsRouterServer implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // The connections are the router's HTTP server's: idle ones close now, the rest after the wait.
-    this.router.http.closeIdle();
-    const cut = setTimeout(() => this.router.http.closeAll(), SHUTDOWN_WAIT_MS);
-    await closed;
-    clearTimeout(cut);
+    // The connections are the router's HTTP server's.
+    await this.router.http.shutDown(new Promise<void>((resolve) => server.close(() => resolve())), SHUTDOWN_WAIT_MS);
   }
 }
