@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BuildContext } from '../context/build-context.port';
 import { CopyTarget, destinationPath, wantsDirectoryDestination } from './copy-into-root';
 import { ResolvedSource } from './resolve-sources';
-import { CopyUp, LayerDirs, lookupChild, lookupPath, OpaqueProbe, UnionEntry } from './union-lookup';
+import { CopyUp, imagePathParts, LayerDirs, lookupChild, lookupPath, OpaqueProbe, UnionEntry } from './union-lookup';
 
 /**
  * Berth's own file steps (COPY, WORKDIR) can write straight into a step's fresh upper dir instead
@@ -27,11 +27,12 @@ export async function planDirectCopy(snapshotsTopFirst: readonly string[], conte
     const oneFile = sources.length === 1 && sources[0].entry.type !== 'dir' && !wantsDirectoryDestination(target);
     return oneFile && entry.stats.isFile() ? copyUps : null;
   }
-  if (entry.kind === 'dir') copyUps.push({ path: imageRelative(dest), stats: entry.stats });
+  const destRelative = imagePathParts(dest).join('/');
+  if (entry.kind === 'dir') copyUps.push({ path: destRelative, stats: entry.stats });
   let writes = false;
   for (const source of sources) {
     if (source.entry.type === 'dir') {
-      const result = await planDirectoryContents(context, source.entry.path, entry.dirs, imageRelative(dest), copyUps, probe);
+      const result = await planDirectoryContents(context, source.entry.path, entry.dirs, destRelative, copyUps, probe);
       if (result === null) return null;
       writes ||= result;
     } else {
@@ -100,8 +101,4 @@ export function carryUp(upperDir: string, copyUps: readonly CopyUp[]): void {
 /** `--chown` given as numbers needs no /etc/passwd or /etc/group from the image. */
 export function isNumericChown(chown: string): boolean {
   return /^\d+(:\d+)?$/.test(chown);
-}
-
-function imageRelative(imagePath: string): string {
-  return imagePath.split('/').filter((part) => part !== '' && part !== '.').join('/');
 }

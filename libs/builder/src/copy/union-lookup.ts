@@ -18,9 +18,9 @@ export type UnionEntry =
   /** A file, symlink, device or fifo (when found below the top-most layer: that, or absent). */
   | { kind: 'other'; stats: Stats };
 
-/** The image's root: every snapshot's top directory (none for FROM scratch). */
-export function rootDirs(snapshotsTopFirst: readonly string[]): LayerDirs {
-  return snapshotsTopFirst;
+/** An image path's components: '/'-separated, empty and '.' parts dropped. */
+export function imagePathParts(imagePath: string): string[] {
+  return imagePath.split('/').filter((part) => part !== '' && part !== '.');
 }
 
 /**
@@ -80,10 +80,11 @@ export interface PathLookup {
  * Below an absent directory everything is absent.
  */
 export async function lookupPath(snapshotsTopFirst: readonly string[], imagePath: string, probe: OpaqueProbe): Promise<PathLookup | null> {
-  const parts = imagePath.split('/').filter((part) => part !== '' && part !== '.');
+  const parts = imagePathParts(imagePath);
   if (parts.includes('..')) return null;
   const ancestors: CopyUp[] = [];
-  let entry: PathLookup['entry'] = { kind: 'root', dirs: rootDirs(snapshotsTopFirst) };
+  // The root: every snapshot's top directory (none for FROM scratch).
+  let entry: PathLookup['entry'] = { kind: 'root', dirs: snapshotsTopFirst };
   for (const [index, part] of parts.entries()) {
     if (entry.kind !== 'root' && entry.kind !== 'dir') return null;
     if (entry.kind === 'dir') ancestors.push({ path: parts.slice(0, index).join('/'), stats: entry.stats });
