@@ -26,7 +26,7 @@ export function routeKey(hostHeader: string | undefined, domain: string): string
 }
 
 const DEFAULT_LIMITS: RouterLimits = { maxHeaderBytes: 16 * 1024, headerTimeoutMs: 10_000, keepAliveTimeoutMs: 60_000, maxConnections: 10_000, maxBodyBytes: 100 * 1024 * 1024, drainGraceMs: 10_000 };
-const SHUTDOWN_WAIT_MS = 5000;
+export const SHUTDOWN_WAIT_MS = 5000;
 /** Host headers seen recently -> route key: most requests skip the parsing. Bounded against junk hosts. */
 const ROUTE_KEY_CACHE_SIZE = 4096;
 

@@ -1,10 +1,8 @@
 import tls from 'node:tls';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BERTH_CONFIG, BerthConfig } from '@berth/config';
-import { LISTENER_OPTIONS, RouterServer } from '../router.server';
+import { LISTENER_OPTIONS, RouterServer, SHUTDOWN_WAIT_MS } from '../router.server';
 import { CertificateCache } from './certificate-cache';
-
-const SHUTDOWN_WAIT_MS = 5000;
 
 /**
  * HTTPS on BERTH_ROUTER_TLS_PORT: TLS sockets handed to the plain router's own HTTP/1.1 server
