@@ -145,6 +145,9 @@ describe('zero downtime under load, and the health of running instances', { skip
     try {
       const second = await push(app('two'));
       assert.equal(second.code, 0, second.stderr);
+      // autocannon's overallRate sends each second's requests in a burst, then waits: a release
+      // that serves for less than the rest of a second could go unseen; wait for it to be seen.
+      await eventually(async () => load.phases.at(-1) === 'two plain', 30_000, 'the pushed release to serve');
       const config = await api(`/api/apps/${APP}/config`, { method: 'PATCH', body: JSON.stringify({ COLOR: 'blue' }) });
       assert.equal(config.status, 200);
       await eventually(async () => load.phases.at(-1) === 'two blue', 30_000, 'the config change to serve');
