@@ -1,17 +1,28 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digest, digestFromHex, parseDigest, sha256Digest } from './digest';
 import { isNodeError, LayerStoreError, LayerStoreErrorCode } from './errors';
 import { fsyncDir, listDirIfExists, removeQuietly, tempPath } from './fs-atomic';
 import { StoreLayout } from './layout';
+import { WritebackFile } from './writeback-file';
 
 export type BlobSource = Buffer | Readable | AsyncIterable<Uint8Array>;
 
 export interface BlobInfo {
   digest: Digest;
   size: number;
+}
+
+/** An open blob: bytes [start, end) may be read until it is closed, whatever GC does meanwhile. */
+export interface BlobSpan {
+  start: number;
+  /** Exclusive. */
+  end: number;
+  /** Reads up to `length` bytes at `position` into the start of `buffer`; 0 at the end of the file. */
+  read(buffer: Buffer, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
 }
 
 /** Inclusive byte range, as in HTTP Range and fs.createReadStream. */
@@ -128,6 +139,27 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Opens a blob (or one range of it) for a sender that reads into buffers of its own, such as
+   * a registry pull reusing two buffers for a whole layer instead of allocating one per read.
+   */
+  async openSpan(digest: Digest, range?: ByteRange): Promise<BlobSpan> {
+    const handle = await this.openHandle(digest);
+    try {
+      const { size } = await handle.stat();
+      const bounds = range === undefined ? { start: 0, end: size - 1 } : checkRange(range, size, digest);
+      return {
+        start: bounds.start,
+        end: bounds.end + 1,
+        read: async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead,
+        close: () => handle.close(),
+      };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
   /** Reads a small blob whole and re-verifies its digest, since manifests decide what else is trusted. */
   async readBytes(digest: Digest, maxBytes = MAX_JSON_BLOB_BYTES): Promise<Buffer> {
     const handle = await this.openHandle(digest);
@@ -201,7 +233,7 @@ async function streamToFileHashing(source: BlobSource, path: string): Promise<Bl
         yield chunk;
       }
     },
-    createWriteStream(path, { flags: 'wx', mode: 0o644, flush: true }),
+    new WritebackFile(path, { flags: 'wx', mode: 0o644, syncOnFinish: true }),
   );
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }

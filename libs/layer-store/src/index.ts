@@ -5,8 +5,10 @@ export { LayerStoreError, LayerStoreErrorCode } from './errors';
 export { chainIdOf, chainIdsOf, digestHex, isDigest, nextChainId, parseDigest, sha256Digest } from './digest';
 export type { Digest } from './digest';
 export { BlobStore } from './blob-store';
-export type { BlobInfo, BlobSource, ByteRange } from './blob-store';
+export type { BlobInfo, BlobSource, BlobSpan, ByteRange } from './blob-store';
 export { StoreLayout } from './layout';
+export { WritebackFile } from './writeback-file';
+export type { WritebackFileOptions } from './writeback-file';
 export { canonicalJson } from './canonical-json';
 
 export { buildImageConfig, encodeImageConfig, parseImageConfig } from './image-config';

@@ -1,10 +1,10 @@
-import { pipeline } from 'node:stream/promises';
 import { Digest, LayerStoreErrorCode } from '@berth/layer-store';
 import { parseDigestParam } from './names';
 import { parseRangeHeader } from './ranges';
 import { header, RegistryRequest } from './registry-context';
 import { RegistryError, RegistryErrorCode } from './registry.errors';
 import { sendEmpty } from './responses';
+import { sendBlob } from './send-blob';
 import { fromStore } from './store-errors';
 
 /**
@@ -30,7 +30,7 @@ export async function getBlob({ request, response, deps, reference }: RegistryRe
     return;
   }
   // Opened before the status goes out, so a blob collected meanwhile is still a clean 404.
-  const stream = await fromStore(deps.store.blobs.openRead(digest, range ?? undefined), {
+  const span = await fromStore(deps.store.blobs.openSpan(digest, range ?? undefined), {
     [LayerStoreErrorCode.BlobNotFound]: RegistryErrorCode.BlobUnknown,
   });
   if (range === null) {
@@ -42,8 +42,15 @@ export async function getBlob({ request, response, deps, reference }: RegistryRe
       'Content-Range': `bytes ${range.start}-${range.end}/${info.size}`,
     });
   }
-  // A client that hangs up mid-blob is not the registry's failure.
-  await pipeline(stream, response).catch(() => response.destroy());
+  try {
+    await sendBlob(span, response);
+    response.end();
+  } catch {
+    // A client that hangs up mid-blob is not the registry's failure; the status is already out.
+    response.destroy();
+  } finally {
+    await span.close();
+  }
 }
 
 /** Blobs are shared by every repository and reclaimed by GC once nothing references them. */

@@ -1,9 +1,9 @@
 import { createHash, Hash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BlobInfo, BlobStore, Digest } from '@berth/layer-store';
+import { BlobInfo, BlobStore, Digest, WritebackFile } from '@berth/layer-store';
 import { RegistryError, RegistryErrorCode } from './registry.errors';
 
 export interface UploadSession {
@@ -208,7 +208,8 @@ export async function removeAbandonedUploads(
 /** Streams `source` onto the end of `path` through the running hash; answers the bytes written. */
 async function appendHashing(source: Readable, path: string, state: HashState): Promise<number> {
   const before = state.size;
-  const output = createWriteStream(path, { flags: 'r+', start: before });
+  // Not synced here: adoptFile syncs the whole file once, and by then little of it is still unwritten.
+  const output = new WritebackFile(path, { flags: 'r+', start: before, syncOnFinish: false });
   try {
     await pipeline(source, hashing(state), output);
   } catch (error) {
