@@ -4,6 +4,8 @@
  * the same time with the same connections, medians are compared. The app instance is an nginx
  * answering a fixed ~100-byte JSON, so neither proxy waits on a slow app. Berth's router is the
  * real RouterServer in a process of its own with a static route table (no database on the path).
+ * A bare Node byte pipe (node-pipe.ts) runs in the same rounds, for reference only: it shows how
+ * close to nginx any data path through Node's sockets can get on the machine at hand.
  * Run it with `node scripts/run-bench.js router`.
  *
  * Environment: BENCH_ROUNDS (counted rounds, default 3), BENCH_SECONDS (per run, default 8),
@@ -17,7 +19,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { median, SummaryRow, writeSummary } from '../builder/report';
-import { NGINX, Running, startApp, startBerthRouter, startNginxProxy } from './servers';
+import { NGINX, Running, startApp, startBerthRouter, startNginxProxy, startNodePipe } from './servers';
 import { runWrk, WRK, WrkResult } from './wrk';
 import { wholeNumberOption } from '../builder/options';
 
@@ -76,6 +78,8 @@ function summarize(results: Map<string, WrkResult[]>): SummaryRow[] {
   const p99Gap = berth.p99 - nginx.p99;
   console.log(`\nmedians: berth ${berth.rps.toFixed(0)} req/s p99 ${berth.p99.toFixed(2)} ms; nginx ${nginx.rps.toFixed(0)} req/s p99 ${nginx.p99.toFixed(2)} ms`);
   console.log(`ratio berth/nginx: ${ratio.toFixed(2)}x requests per second; p99 berth - nginx: ${p99Gap.toFixed(2)} ms`);
+  const pipe = of('pipe');
+  console.log(`for reference, a bare Node byte pipe (no HTTP parsing, routing or headers; one app connection per client): ${pipe.rps.toFixed(0)} req/s = ${(pipe.rps / nginx.rps).toFixed(2)}x nginx, the ceiling of any data path through Node's sockets on this machine`);
   return [
     { metric: `router req/s: berth ${berth.rps.toFixed(0)} / nginx ${nginx.rps.toFixed(0)}`, value: `${ratio.toFixed(2)}x`, target: `>= ${RPS_RATIO_TARGET}x`, met: ratio >= RPS_RATIO_TARGET },
     { metric: `router p99: berth ${berth.p99.toFixed(2)} ms - nginx ${nginx.p99.toFixed(2)} ms`, value: `${p99Gap.toFixed(2)} ms`, target: `<= ${P99_MARGIN_MS} ms`, met: p99Gap <= P99_MARGIN_MS },
@@ -98,10 +102,11 @@ async function main(): Promise<number> {
     running.push(app);
     const berth = await startBerthRouter(app.port, { workers: options.routerWorkers, profileDir: options.profileDir });
     const nginx = await startNginxProxy(workDir, app.port, options.nginxWorkers);
-    running.push(berth, nginx);
-    console.log(`app: nginx return 200 on :${app.port}; berth router :${berth.port} (${options.routerWorkers} process(es), node ${process.version}); nginx proxy :${nginx.port} (worker_processes ${options.nginxWorkers})`);
+    const pipe = await startNodePipe(app.port);
+    running.push(berth, nginx, pipe);
+    console.log(`app: nginx return 200 on :${app.port}; berth router :${berth.port} (${options.routerWorkers} process(es), node ${process.version}); nginx proxy :${nginx.port} (worker_processes ${options.nginxWorkers}); node byte pipe :${pipe.port}`);
     console.log(`wrk -t1 -c${options.connections} -d${options.seconds}s, ${options.rounds} rounds, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}\n`);
-    const results = await measure([berth, nginx], options);
+    const results = await measure([berth, nginx, pipe], options);
     writeSummary('router', summarize(results));
     return 0;
   } finally {

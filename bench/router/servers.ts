@@ -125,3 +125,10 @@ export async function startBerthRouter(upstreamPort: number, options: { workers:
   const child = spawn(process.execPath, [...flags, script, String(port), String(upstreamPort), String(options.workers)], { stdio: ['ignore', 'pipe', 'pipe'] });
   return startChild('berth', child, port);
 }
+
+/** A bare byte pipe in Node (`node-pipe.js`): the ceiling for any data path through Node's sockets. */
+export async function startNodePipe(upstreamPort: number): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(__dirname, 'node-pipe.js'), String(port), String(upstreamPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startChild('pipe', child, port);
+}
