@@ -133,9 +133,11 @@ describe('router: what a client sees of its HTTP/1.1 server', () => {
   it('honours Connection: close from the client, and closes an idle keep-alive connection after its timeout', async () => {
     const answer = await rawExchange(router.port, 'GET /a HTTP/1.1\r\nHost: web.localhost\r\nConnection: close\r\n\r\n');
     assert.match(answer, /\r\nConnection: close\r\n[^]*got \/a$/i);
+    assert.doesNotMatch(answer, /keep-alive/i, 'no keep-alive hint on an answer that closes');
     const client = await connect(router.port);
     client.socket.write('GET /a HTTP/1.1\r\nHost: web.localhost\r\n\r\n');
-    await client.until((t) => t.endsWith('got /a'));
+    const kept = await client.until((t) => t.endsWith('got /a'));
+    assert.match(kept, /\r\nKeep-Alive: timeout=1\r\n/, 'the client is told how long the idle connection stays open');
     const started = Date.now();
     await client.closed;
     const idleMs = Date.now() - started;

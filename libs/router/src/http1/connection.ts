@@ -15,6 +15,7 @@ export interface ConnectionHost {
   readonly handler: RequestHandler;
   readonly maxHeaderBytes: number;
   readonly closing: boolean;
+  readonly keepAliveLine: string;
   forget(connection: Http1Connection): void;
 }
 
@@ -237,6 +238,10 @@ export class Http1Connection implements RequestSource, ResponseSink {
 
   get closing(): boolean {
     return this.host.closing;
+  }
+
+  get keepAliveLine(): string {
+    return this.host.keepAliveLine;
   }
 
   destroy(): void {

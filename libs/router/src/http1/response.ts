@@ -11,6 +11,8 @@ export interface ResponseSink {
   onceDrain(callback: () => void): void;
   /** Keep-alive responses turn into Connection: close ones (a shutdown is under way). */
   readonly closing: boolean;
+  /** `Keep-Alive: timeout=N` and CRLF: how long an idle connection stays open, so a client does not reuse one being closed. */
+  readonly keepAliveLine: string;
   responseDone(response: Http1Response): void;
   destroy(): void;
 }
@@ -98,9 +100,9 @@ export class Http1Response {
       } else this.closeAfter = true;
     }
     if (this.sink.closing) this.closeAfter = true;
-    if (this.closeAfter) head += 'Connection: close\r\n';
-    else if (this.request.httpMinor === 0) head += 'Connection: keep-alive\r\n';
-    return `${head}\r\n`;
+    if (this.closeAfter) return `${head}Connection: close\r\n\r\n`;
+    if (this.request.httpMinor === 0) head += 'Connection: keep-alive\r\n';
+    return `${head}${this.sink.keepAliveLine}\r\n`;
   }
 
   /** Sends the head now (a stream's first bytes may be long in coming). */

@@ -10,6 +10,8 @@ import { ConnectionHost, Http1Connection, RequestHandler } from './connection';
  */
 export class Http1Server implements ConnectionHost {
   readonly maxHeaderBytes: number;
+  /** Whole seconds, rounded down: a client told more than the server keeps would reuse a closed connection. */
+  readonly keepAliveLine: string;
   /** A shutdown began: every answer from now on closes its connection. */
   closing = false;
   private readonly connections = new Set<Http1Connection>();
@@ -20,6 +22,7 @@ export class Http1Server implements ConnectionHost {
     private readonly limits: RouterLimits,
   ) {
     this.maxHeaderBytes = limits.maxHeaderBytes;
+    this.keepAliveLine = `Keep-Alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n`;
     this.timer = setInterval(() => this.check(), Math.max(10, Math.min(1000, limits.headerTimeoutMs)));
     this.timer.unref();
   }
