@@ -30,6 +30,23 @@ function call(port: number, options: { method?: string; path?: string; body?: Bu
   });
 }
 
+/** MiB the app has managed to hand to its socket so far on /stream. */
+let streamedMiB = 0;
+
+/** Writes `total` MiB as fast as the connection takes them (chunked, numbered blocks). */
+function streamMegabytes(res: http.ServerResponse, total: number): void {
+  streamedMiB = 0;
+  const next = (): void => {
+    while (streamedMiB < total) {
+      const block = Buffer.alloc(1024 * 1024, String(streamedMiB % 10));
+      streamedMiB++;
+      if (!res.write(block)) return void res.once('drain', next);
+    }
+    res.end();
+  };
+  next();
+}
+
 /** The app: a route per behaviour the proxy must pass on faithfully. */
 function app(req: http.IncomingMessage, res: http.ServerResponse): void {
   // Refuses before reading the body, as an auth check does.
@@ -49,6 +66,8 @@ function app(req: http.IncomingMessage, res: http.ServerResponse): void {
         return void setTimeout(() => res.end('three'), 40);
       case '/big':
         return void res.end(BIG);
+      case '/stream':
+        return void streamMegabytes(res, 64);
       case '/cookies':
         res.setHeader('set-cookie', ['a=1', 'b=2']);
         res.setHeader('connection', 'keep-alive, x-private');
@@ -98,6 +117,30 @@ describe('router: HTTP semantics through the proxy', () => {
     assert.equal(big.body.length, BIG.length);
     assert.ok(big.body.equals(BIG));
     assert.equal(sized.headers['x-seen-forwarded'], '127.0.0.1|http|web.localhost');
+  });
+
+  it('holds the app back while a client reads slowly, instead of buffering its answer', async () => {
+    const received = await new Promise<{ whilePaused: number; bytes: number; blocksInOrder: boolean }>((resolve, reject) => {
+      const request = http.get({ host: '127.0.0.1', port: router.port, path: '/stream', headers: { host: 'web.localhost' }, agent: false }, (response) => {
+        response.pause();
+        setTimeout(() => {
+          const whilePaused = streamedMiB;
+          let bytes = 0;
+          let blocksInOrder = true;
+          response.on('data', (chunk: Buffer) => {
+            // Every byte of MiB n is the digit n % 10: a chunk from the wrong place shows here.
+            for (let at = 0; at < chunk.length; at += 4096) blocksInOrder &&= chunk[at] === 0x30 + (Math.floor((bytes + at) / 1048576) % 10);
+            bytes += chunk.length;
+          });
+          response.on('end', () => resolve({ whilePaused, bytes, blocksInOrder }));
+          response.resume();
+        }, 700);
+      });
+      request.on('error', reject);
+    });
+    assert.ok(received.whilePaused < 24, `the app wrote ${received.whilePaused} of 64 MiB while the client read nothing`);
+    assert.equal(received.bytes, 64 * 1024 * 1024);
+    assert.ok(received.blocksInOrder, 'every MiB arrived intact and in order');
   });
 
   it('passes a chunked answer, HEAD, 204 and 304 without inventing bodies', async () => {
