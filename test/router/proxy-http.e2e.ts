@@ -30,8 +30,22 @@ function call(port: number, options: { method?: string; path?: string; body?: Bu
   });
 }
 
+/**
+ * /stream's size: well over what the kernel may hold in the sockets between the app and a client
+ * that reads nothing (here up to 32 MiB per receive buffer and 4 MiB per send buffer, two of each).
+ */
+const STREAM_MIB = 256;
 /** MiB the app has managed to hand to its socket so far on /stream. */
 let streamedMiB = 0;
+
+/** Resolves once the app has written nothing more for 300 ms (held back) or all of /stream. */
+async function appStalled(): Promise<number> {
+  for (let last = -1; streamedMiB !== last && streamedMiB < STREAM_MIB; ) {
+    last = streamedMiB;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return streamedMiB;
+}
 
 /** Writes `total` MiB as fast as the connection takes them (chunked, numbered blocks). */
 function streamMegabytes(res: http.ServerResponse, total: number): void {
@@ -67,7 +81,7 @@ function app(req: http.IncomingMessage, res: http.ServerResponse): void {
       case '/big':
         return void res.end(BIG);
       case '/stream':
-        return void streamMegabytes(res, 64);
+        return void streamMegabytes(res, STREAM_MIB);
       case '/cookies':
         res.setHeader('set-cookie', ['a=1', 'b=2']);
         res.setHeader('connection', 'keep-alive, x-private');
@@ -123,8 +137,7 @@ describe('router: HTTP semantics through the proxy', () => {
     const received = await new Promise<{ whilePaused: number; bytes: number; blocksInOrder: boolean }>((resolve, reject) => {
       const request = http.get({ host: '127.0.0.1', port: router.port, path: '/stream', headers: { host: 'web.localhost' }, agent: false }, (response) => {
         response.pause();
-        setTimeout(() => {
-          const whilePaused = streamedMiB;
+        void appStalled().then((whilePaused) => {
           let bytes = 0;
           let blocksInOrder = true;
           response.on('data', (chunk: Buffer) => {
@@ -134,12 +147,12 @@ describe('router: HTTP semantics through the proxy', () => {
           });
           response.on('end', () => resolve({ whilePaused, bytes, blocksInOrder }));
           response.resume();
-        }, 700);
+        });
       });
       request.on('error', reject);
     });
-    assert.ok(received.whilePaused < 24, `the app wrote ${received.whilePaused} of 64 MiB while the client read nothing`);
-    assert.equal(received.bytes, 64 * 1024 * 1024);
+    assert.ok(received.whilePaused < STREAM_MIB / 2, `the app wrote ${received.whilePaused} of ${STREAM_MIB} MiB while the client read nothing`);
+    assert.equal(received.bytes, STREAM_MIB * 1024 * 1024);
     assert.ok(received.blocksInOrder, 'every MiB arrived intact and in order');
   });
 
