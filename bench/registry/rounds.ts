@@ -84,8 +84,8 @@ async function runRound(workDir: string, order: BenchTarget[], image: RoundImage
 
 async function timed(target: BenchTarget, run: () => Promise<number>): Promise<OpRun> {
   // Dirty pages the bench left (the round's new 200 MiB image, the other registry's push, a
-  // pulled layout just removed) are written out first, not during and into the timed copy: the
-  // registry that went first in a round used to pull 20-40% slower than the one that went second.
+  // pulled layout just removed) are written out first, not during and into the timed copy; they
+  // were one reason the registry going first in a round pulled slower than the second.
   await runCommand('sync', []);
   const before = target.cpuSeconds();
   const seconds = await run();

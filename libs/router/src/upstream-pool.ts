@@ -189,7 +189,13 @@ export class UpstreamPool {
       host: '127.0.0.1',
       port,
       noDelay: true,
-      onread: { buffer: READ_BUFFER, callback: (length: number) => (connection?.received(READ_BUFFER.subarray(0, length)), true) },
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (length: number) => {
+          connection?.received(READ_BUFFER.subarray(0, length));
+          return true; // pausing is the exchange's call (socket.pause() on a slow client)
+        },
+      },
     });
     connection = new UpstreamConnection(this, port, socket);
     return connection;
