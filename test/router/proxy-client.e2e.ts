@@ -61,7 +61,12 @@ describe('router: what a client sees of its HTTP/1.1 server', () => {
 
   before(async () => {
     router = await startRouter({ keepAliveTimeoutMs: 1000, headerTimeoutMs: 1000 });
-    upstream = await startUpstream(app);
+    upstream = await startUpstream(app, (_request, socket, head) => {
+      // A protocol of its own: the app switches and echoes what it then reads.
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+      socket.write(head);
+      socket.on('data', (chunk: Buffer) => socket.write(chunk));
+    });
     await router.addApp('web', [upstream.port]);
   });
 
@@ -128,6 +133,21 @@ describe('router: what a client sees of its HTTP/1.1 server', () => {
     assert.doesNotMatch(answers[1], /transfer-encoding|content-length/i);
     assert.match(answers[2], /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\ngot \/b$/);
     client.socket.destroy();
+  });
+
+  it('switches protocols for an upgrade behind pipelined requests once they are answered', async () => {
+    const client = await connect(router.port);
+    client.socket.write('GET /slow HTTP/1.1\r\nHost: web.localhost\r\n\r\nGET /ws HTTP/1.1\r\nHost: web.localhost\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nfirst bytes;');
+    const switched = await client.until((t) => t.endsWith('first bytes;'));
+    assert.ok(switched.indexOf('slow') < switched.indexOf('101 Switching Protocols'), `the pipelined answer comes first:\n${switched}`);
+    client.socket.write('more');
+    await client.until((t) => t.endsWith('first bytes;more'));
+    client.socket.destroy();
+  });
+
+  it('answers CONNECT with 405: the router is no forward proxy', async () => {
+    const answer = await rawExchange(router.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 405 Method Not Allowed\r\n[^]*Connection: close\r\n/);
   });
 
   it('honours Connection: close from the client, and closes an idle keep-alive connection after its timeout', async () => {

@@ -23,6 +23,7 @@ export interface ConnectionHost {
 const MAX_QUEUED = 32;
 const PAUSED_BODY = 1;
 const PAUSED_QUEUE = 2;
+const PAUSED_UPGRADE = 4;
 
 /** Status lines for requests the parser rejects; the connection closes after them. */
 function rejection(code: string | undefined): string {
@@ -58,6 +59,8 @@ export class Http1Connection implements RequestSource, ResponseSink {
   private partHeaders: string[] = [];
   private partUrl = '';
   private paused = 0;
+  /** An upgrade that came behind pipelined requests: it goes ahead once they are answered. */
+  private deferredUpgrade?: () => void;
   private readonly onData = (data: Buffer) => this.received(data);
   private readonly onEnd = () => this.clientEnded();
   private readonly onClose = () => this.closed();
@@ -139,11 +142,23 @@ export class Http1Connection implements RequestSource, ResponseSink {
   }
 
   private upgrade(request: Http1Request, head: Buffer): void {
-    const socket = this.socket;
     this.ending = true;
-    if (this.queue.length > 0 || request.method === 'CONNECT') return void socket.destroy();
+    if (request.method === 'CONNECT') return this.refuseConnect();
+    if (this.queue.length > 0) {
+      // Pipelined requests before it are answered first; nothing more is read meanwhile.
+      this.pause(PAUSED_UPGRADE);
+      this.deferredUpgrade = () => this.upgrade(request, head);
+      return;
+    }
     this.detach();
-    this.host.handler.upgrade(request, socket, head);
+    this.host.handler.upgrade(request, this.socket, head);
+  }
+
+  /** The router is no forward proxy: CONNECT gets 405 (once what came before it is answered). */
+  private refuseConnect(): void {
+    if (this.queue.length > 0) return void this.socket.destroy();
+    this.stopReading();
+    rawAnswer(this.socket, '405 Method Not Allowed', 'CONNECT is not supported: this is a reverse proxy for apps\n');
   }
 
   /** The socket leaves this connection (an upgrade): no listener, parser or server entry remains. */
@@ -191,11 +206,18 @@ export class Http1Connection implements RequestSource, ResponseSink {
     const next = this.queue[0];
     if (next === undefined) {
       this.since = Date.now();
+      if (this.deferredUpgrade) return this.takeDeferredUpgrade();
       if (this.ending) this.finish();
       return;
     }
     next.activate();
     if (next.finished) this.responseDone(next);
+  }
+
+  private takeDeferredUpgrade(): void {
+    const upgrade = this.deferredUpgrade!;
+    this.deferredUpgrade = undefined;
+    upgrade();
   }
 
   /** Ends the socket after what was written; requests still queued are dropped. */
