@@ -131,7 +131,7 @@ export class BlobStore {
     try {
       const { size } = await handle.stat();
       const bounds = range === undefined ? {} : checkRange(range, size, digest);
-      // 1 MiB reads: a registry pull streams whole layers, and 64 KiB chunks cost twice the CPU.
+      // 1 MiB reads: callers stream whole layers (unpacking, docker-archive), and 64 KiB chunks cost twice the CPU.
       return handle.createReadStream({ ...bounds, autoClose: true, highWaterMark: 1024 * 1024 });
     } catch (error) {
       await handle.close();
