@@ -41,7 +41,9 @@ stream.on('test:pass', (event) => {
   else counts.passed += 1;
 });
 stream.on('test:fail', (event) => {
-  if (event.details?.type === 'suite' && event.details?.error?.failureType !== 'hookFailed') return;
+  // A suite fails too when one of its tests does (counted already); any other suite failure
+  // (a hook that threw, a suite left pending when the event loop ran dry) is one of its own.
+  if (event.details?.type === 'suite' && event.details?.error?.failureType === 'subtestsFailed') return;
   counts.failed += 1;
 });
 const reporter = stream.compose(spec);

@@ -59,7 +59,15 @@ export async function startUpstream(
   onUpgrade?: (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => void,
 ): Promise<{ port: number; server: http.Server; close(): Promise<void> }> {
   const server = http.createServer(handler);
-  if (onUpgrade) server.on('upgrade', (request, socket, head) => onUpgrade(request, socket as net.Socket, head));
+  // Upgraded sockets are the app's alone: closeAllConnections() does not see them, and one left
+  // half-open (its client gone) would keep server.close() waiting forever.
+  const upgraded = new Set<net.Socket>();
+  if (onUpgrade) {
+    server.on('upgrade', (request, socket: net.Socket, head) => {
+      upgraded.add(socket.once('close', () => upgraded.delete(socket)));
+      onUpgrade(request, socket, head);
+    });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   return {
@@ -68,6 +76,7 @@ export async function startUpstream(
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
         server.close(() => resolve());
       }),
   };

@@ -6,6 +6,7 @@ import { HTTP_PARSER } from './http1/parser';
 import { Http1Request } from './http1/request';
 import { Http1Response } from './http1/response';
 import { Http1Server } from './http1/server';
+import { SHARED_READS_LISTENER } from './http1/shared-reads';
 import { InFlightRequests } from './in-flight';
 import { ExchangeDeps, plain, ProxyExchange, UpstreamPicker } from './proxy-exchange';
 import { UpgradeTunnel } from './proxy-upgrade';
@@ -57,7 +58,7 @@ export class RouterServer implements OnApplicationBootstrap, OnApplicationShutdo
     if (!HTTP_PARSER) throw new Error(`this Node.js (${process.version}) does not expose its HTTP parser to the router; use Node 20-24`);
     this.limits = config.router.limits ?? DEFAULT_LIMITS;
     this.http = new Http1Server(this, this.limits);
-    this.server = this.listener(net.createServer(LISTENER_OPTIONS, (socket) => this.http.accept(socket)));
+    this.server = this.listener(net.createServer({ ...LISTENER_OPTIONS, ...SHARED_READS_LISTENER }, (socket) => this.http.acceptSharedReads(socket)));
     this.exchangeDeps = { inFlight, pool: this.pool, picker: this.picker, maxBodyBytes: this.limits.maxBodyBytes };
   }
 

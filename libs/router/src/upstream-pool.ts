@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { HTTP_PARSER, Parser } from './http1/parser';
+import { readSimpleResponse, SimpleResponse } from './http1/simple-message';
 
 export { HTTP_PARSER };
 
@@ -35,6 +36,8 @@ const SWEEP_MS = 500;
  * machinery ('data' events); on bench/router this was 12-15% more requests per second.
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/** llhttp's limit when a parser is given none (Node's --max-http-header-size default). */
+const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
 
 /** How long an idle connection may be kept: the app's Keep-Alive hint (less a margin) when it gives one. */
 export function announcedIdleMs(headers: string[]): number {
@@ -58,6 +61,8 @@ export class UpstreamConnection {
   private idleSince = 0;
   /** A request body is still being written. */
   private sending = false;
+  /** llhttp has begun a message it has not finished: what comes next is its to read. */
+  private midMessage = false;
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -67,13 +72,17 @@ export class UpstreamConnection {
     const Binding = HTTP_PARSER!;
     this.parser = new Binding();
     this.parser.initialize(Binding.RESPONSE, {}, 0, 0);
+    this.parser[Binding.kOnMessageBegin] = () => void (this.midMessage = true);
     this.parser[Binding.kOnHeaders] = (headers: string[]) => void this.headers.push(...headers);
     this.parser[Binding.kOnHeadersComplete] = (_major: number, _minor: number, headers: string[] | undefined, _m: unknown, _u: unknown, status: number, _text: string, _upgrade: boolean, keepAlive: boolean) =>
       this.onHead(status, headers, keepAlive);
     this.parser[Binding.kOnBody] = (chunk: Buffer) => {
       if (this.listener && !this.listener.body(chunk)) socket.pause();
     };
-    this.parser[Binding.kOnMessageComplete] = () => this.onComplete();
+    this.parser[Binding.kOnMessageComplete] = () => {
+      this.midMessage = false;
+      this.onComplete();
+    };
     this.parser[Binding.kOnExecute] = () => undefined;
     socket.on('end', () => {
       // A close-delimited body ends here; otherwise the app closed the connection on us.
@@ -87,8 +96,24 @@ export class UpstreamConnection {
 
   /** Bytes from the app, in the shared read buffer: parsed before the next read can overwrite them. */
   received(data: Buffer): void {
+    if (!this.midMessage && this.listener !== undefined && !this.noBody) {
+      const simple = readSimpleResponse(data, MAX_RESPONSE_HEAD_BYTES);
+      if (simple !== undefined) return this.simpleResponse(data, simple);
+    }
     const result = this.parser.execute(data);
     if (result instanceof Error) this.fail(Object.assign(result, { code: 'HPE_INVALID' }));
+  }
+
+  /** A whole response read without llhttp: told to the exchange as llhttp's callbacks would. */
+  private simpleResponse(data: Buffer, response: SimpleResponse): void {
+    this.onHead(response.status, response.headers, response.keepAlive);
+    if (response.bodyLength > 0 && this.listener !== undefined) {
+      // A copy, as llhttp gives: the read buffer is reused by the next read of any connection.
+      const body = Buffer.allocUnsafe(response.bodyLength);
+      data.copy(body, 0, response.bodyStart);
+      if (!this.listener.body(body)) this.socket.pause();
+    }
+    this.onComplete();
   }
 
   /**

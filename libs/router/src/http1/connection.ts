@@ -2,6 +2,8 @@ import type net from 'node:net';
 import { HTTP_METHODS, HTTP_PARSER, Parser } from './parser';
 import { Http1Request, RequestSource } from './request';
 import { Http1Response, ResponseSink } from './response';
+import type { SharedReads } from './shared-reads';
+import { readSimpleRequest, SimpleRequest } from './simple-message';
 
 /** What a connection hands its requests to (the router). */
 export interface RequestHandler {
@@ -50,8 +52,8 @@ export class Http1Connection implements RequestSource, ResponseSink {
   ending = false;
   /** When the connection went idle or stopped reading. */
   since = Date.now();
-  /** Some bytes came: a fresh connection that sent nothing is idle, not slow. */
-  private spoken = false;
+  /** llhttp has begun a message it has not finished: what comes next is its to read. */
+  private midMessage = false;
   private readonly parser: Parser;
   private readonly queue: Http1Response[] = [];
   private reading?: Http1Request;
@@ -66,14 +68,22 @@ export class Http1Connection implements RequestSource, ResponseSink {
   private readonly onClose = () => this.closed();
   private readonly onError = () => this.socket.destroy();
 
+  /**
+   * `shared`: the socket reads into the shared buffer (shared-reads.ts) and hands its bytes here;
+   * without it (a TLS socket) they come as 'data' events.
+   */
   constructor(
     readonly socket: net.Socket,
     private readonly host: ConnectionHost,
+    private readonly shared?: SharedReads,
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.encrypted = (socket as { encrypted?: boolean }).encrypted === true;
     this.parser = this.createParser();
-    socket.on('data', this.onData);
+    if (shared) {
+      shared.deliver = this.onData;
+      socket.resume();
+    } else socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('error', this.onError);
@@ -83,27 +93,33 @@ export class Http1Connection implements RequestSource, ResponseSink {
     const Binding = HTTP_PARSER!;
     const parser = new Binding();
     parser.initialize(Binding.REQUEST, {}, this.host.maxHeaderBytes, 0);
+    parser[Binding.kOnMessageBegin] = () => void (this.midMessage = true);
     parser[Binding.kOnHeaders] = (headers: string[], url: string) => {
       for (const item of headers) this.partHeaders.push(item);
       this.partUrl += url;
     };
     parser[Binding.kOnHeadersComplete] = (_major: number, minor: number, headers: string[] | undefined, method: number, url: string | undefined, _s: unknown, _t: unknown, upgrade: boolean, keepAlive: boolean) =>
-      this.headComplete(minor, headers, method, url, upgrade, keepAlive);
+      this.headComplete(minor, headers, HTTP_METHODS[method] ?? 'GET', url, upgrade, keepAlive);
     parser[Binding.kOnBody] = (chunk: Buffer) => this.reading?.body(chunk);
     parser[Binding.kOnMessageComplete] = () => {
-      const request = this.reading;
-      this.reading = undefined;
-      request?.finished();
+      this.midMessage = false;
+      this.messageComplete();
     };
     parser[Binding.kOnExecute] = () => undefined;
     return parser;
   }
 
-  private headComplete(minor: number, headers: string[] | undefined, method: number, url: string | undefined, upgrade: boolean, keepAlive: boolean): number {
+  private messageComplete(): void {
+    const request = this.reading;
+    this.reading = undefined;
+    request?.finished();
+  }
+
+  private headComplete(minor: number, headers: string[] | undefined, method: string, url: string | undefined, upgrade: boolean, keepAlive: boolean): number {
     if (headers === undefined) [headers, this.partHeaders] = [this.partHeaders, []];
     if (url === undefined) [url, this.partUrl] = [this.partUrl, ''];
     if (this.ending) return 0;
-    const request = new Http1Request(this, HTTP_METHODS[method] ?? 'GET', url, headers, minor, keepAlive);
+    const request = new Http1Request(this, method, url, headers, minor, keepAlive);
     if (upgrade) {
       this.upgrading = request;
       return 0;
@@ -119,11 +135,25 @@ export class Http1Connection implements RequestSource, ResponseSink {
   }
 
   private received(data: Buffer): void {
+    let at = 0;
+    // Whole bodyless requests are read here; the first one that is not (or a part of one) goes to llhttp.
+    while (!this.midMessage && !this.ending) {
+      const simple = readSimpleRequest(data, at, this.host.maxHeaderBytes);
+      if (simple === undefined) break;
+      this.simpleRequest(simple);
+      if ((at = simple.end) === data.length) return;
+    }
     if (this.ending) return;
-    this.spoken = true;
-    const result = this.parser.execute(data);
+    const rest = at === 0 ? data : data.subarray(at);
+    const result = this.parser.execute(rest);
     if (result instanceof Error) return this.rejected(result as NodeJS.ErrnoException);
-    if (this.upgrading) this.upgrade(this.upgrading, data.subarray(result));
+    // A copy: the bytes after the head may wait for pipelined answers, and reads may share one buffer.
+    if (this.upgrading) this.upgrade(this.upgrading, Buffer.from(rest.subarray(result)));
+  }
+
+  private simpleRequest(request: SimpleRequest): void {
+    this.headComplete(request.httpMinor, request.headers, request.method, request.url, false, request.keepAlive);
+    this.messageComplete();
   }
 
   /** A malformed or oversized request: answered on this connection alone, which then closes. */
@@ -164,6 +194,7 @@ export class Http1Connection implements RequestSource, ResponseSink {
   /** The socket leaves this connection (an upgrade): no listener, parser or server entry remains. */
   private detach(): void {
     this.socket.off('data', this.onData).off('end', this.onEnd).off('close', this.onClose).off('error', this.onError);
+    this.shared?.handOver();
     // Bytes after the head wait in the socket until the new owner reads them.
     this.socket.pause();
     this.host.forget(this);
@@ -187,7 +218,7 @@ export class Http1Connection implements RequestSource, ResponseSink {
    * messages itself, so a request costs no timestamp here.
    */
   headMs(): number {
-    if (!this.spoken || this.parser.headersCompleted()) return -1;
+    if (!this.midMessage || this.parser.headersCompleted()) return -1;
     return this.parser.duration();
   }
 

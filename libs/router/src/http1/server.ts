@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import type { RouterLimits } from '@berth/config';
 import { ConnectionHost, Http1Connection, RequestHandler } from './connection';
+import { withSharedReads } from './shared-reads';
 
 /**
  * Berth's HTTP/1.1 server side: the connections accepted from one or more listeners (a plain
@@ -32,6 +33,14 @@ export class Http1Server implements ConnectionHost {
     if (this.closing) return void socket.destroy();
     socket.setNoDelay(true);
     this.connections.add(new Http1Connection(socket, this));
+  }
+
+  /** The plain listener's connection callback; the listener has SHARED_READS_LISTENER's options. */
+  acceptSharedReads(accepted: net.Socket): void {
+    if (this.closing) return void accepted.destroy();
+    const shared = withSharedReads(accepted, () => undefined);
+    shared.socket.setNoDelay(true);
+    this.connections.add(new Http1Connection(shared.socket, this, shared));
   }
 
   forget(connection: Http1Connection): void {
