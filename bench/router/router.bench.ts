@@ -8,17 +8,23 @@
  * close to nginx any data path through Node's sockets can get on the machine at hand.
  * Run it with `node scripts/run-bench.js router`.
  *
+ * Each side runs as it is configured out of the box on this machine: Berth's router with its
+ * default BERTH_ROUTER_WORKERS (auto: one process per core), nginx with `worker_processes auto`
+ * (Debian's default). The same rounds also run one process of each, reported for reference.
+ *
  * Environment: BENCH_ROUNDS (counted rounds, default 3), BENCH_SECONDS (per run, default 8),
  * BENCH_CONNECTIONS (wrk connections, default 32), BENCH_ROUTER_WORKERS (Berth router processes
- * via node:cluster, default 1), BENCH_NGINX_WORKERS (nginx worker_processes, default 1: the
- * same one process as Berth's router), BENCH_PROFILE (a directory: Berth's router writes a
- * --cpu-prof profile there).
+ * via node:cluster, default: Berth's own default), BENCH_NGINX_WORKERS (nginx worker_processes,
+ * default auto), BENCH_PROFILE (a directory: Berth's single-process router writes a --cpu-prof
+ * profile there).
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { median, SummaryRow, writeSummary } from '../builder/report';
+import { loadConfig } from '@berth/config';
+import { routerWorkerCount } from '../../apps/router/src/router-workers';
 import { NGINX, Running, startApp, startBerthRouter, startNginxProxy, startNodePipe } from './servers';
 import { runWrk, WRK, WrkResult } from './wrk';
 import { wholeNumberOption } from '../builder/options';
@@ -37,13 +43,13 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const nginxWorkers = process.env.BENCH_NGINX_WORKERS || '1';
+  const nginxWorkers = process.env.BENCH_NGINX_WORKERS || 'auto';
   if (!/^(auto|[1-9]\d*)$/.test(nginxWorkers)) throw new Error(`BENCH_NGINX_WORKERS=${nginxWorkers}: expected a number or "auto"`);
   return {
     rounds: wholeNumberOption('BENCH_ROUNDS', 3, 1),
     seconds: wholeNumberOption('BENCH_SECONDS', 8, 1),
     connections: wholeNumberOption('BENCH_CONNECTIONS', 32, 1),
-    routerWorkers: wholeNumberOption('BENCH_ROUTER_WORKERS', 1, 1),
+    routerWorkers: wholeNumberOption('BENCH_ROUTER_WORKERS', routerWorkerCount(loadConfig({}).router.workers), 1),
     nginxWorkers,
     profileDir: process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : undefined,
   };
@@ -61,13 +67,13 @@ async function measure(proxies: Running[], options: Options): Promise<Map<string
     for (const proxy of order) {
       const result = await runWrk(proxy.port, HOST, options.seconds, options.connections);
       results.get(proxy.label)!.push(result);
-      console.log(`round ${round}  ${proxy.label.padEnd(6)} ${format(result)}`);
+      console.log(`round ${round}  ${proxy.label.padEnd(8)} ${format(result)}`);
     }
   }
   return results;
 }
 
-function summarize(results: Map<string, WrkResult[]>): SummaryRow[] {
+function summarize(results: Map<string, WrkResult[]>, options: Options): SummaryRow[] {
   const of = (label: string) => {
     const runs = results.get(label)!;
     return { rps: median(runs.map((r) => r.rps)), p99: median(runs.map((r) => r.p99Ms)), errors: runs.reduce((sum, r) => sum + r.errors, 0) };
@@ -79,9 +85,13 @@ function summarize(results: Map<string, WrkResult[]>): SummaryRow[] {
   console.log(`\nmedians: berth ${berth.rps.toFixed(0)} req/s p99 ${berth.p99.toFixed(2)} ms; nginx ${nginx.rps.toFixed(0)} req/s p99 ${nginx.p99.toFixed(2)} ms`);
   console.log(`ratio berth/nginx: ${ratio.toFixed(2)}x requests per second; p99 berth - nginx: ${p99Gap.toFixed(2)} ms`);
   const pipe = of('pipe');
+  if (results.has('berth-1')) {
+    const [berth1, nginx1] = [of('berth-1'), of('nginx-1')];
+    console.log(`for reference, one process each: berth ${berth1.rps.toFixed(0)} req/s p99 ${berth1.p99.toFixed(2)} ms; nginx ${nginx1.rps.toFixed(0)} req/s p99 ${nginx1.p99.toFixed(2)} ms; ratio ${(berth1.rps / nginx1.rps).toFixed(2)}x`);
+  }
   console.log(`for reference, a bare Node byte pipe (no HTTP parsing, routing or headers; one app connection per client): ${pipe.rps.toFixed(0)} req/s = ${(pipe.rps / nginx.rps).toFixed(2)}x nginx, the ceiling of any data path through Node's sockets on this machine`);
   return [
-    { metric: `router req/s: berth ${berth.rps.toFixed(0)} / nginx ${nginx.rps.toFixed(0)}`, value: `${ratio.toFixed(2)}x`, target: `>= ${RPS_RATIO_TARGET}x`, met: ratio >= RPS_RATIO_TARGET },
+    { metric: `router req/s (berth ${options.routerWorkers} process(es), nginx worker_processes ${options.nginxWorkers}): berth ${berth.rps.toFixed(0)} / nginx ${nginx.rps.toFixed(0)}`, value: `${ratio.toFixed(2)}x`, target: `>= ${RPS_RATIO_TARGET}x`, met: ratio >= RPS_RATIO_TARGET },
     { metric: `router p99: berth ${berth.p99.toFixed(2)} ms - nginx ${nginx.p99.toFixed(2)} ms`, value: `${p99Gap.toFixed(2)} ms`, target: `<= ${P99_MARGIN_MS} ms`, met: p99Gap <= P99_MARGIN_MS },
     { metric: 'router errors (socket errors + non-2xx), berth', value: String(berth.errors), target: '0', met: berth.errors === 0 },
   ];
@@ -100,14 +110,19 @@ async function main(): Promise<number> {
   try {
     const app = await startApp(workDir);
     running.push(app);
-    const berth = await startBerthRouter(app.port, { workers: options.routerWorkers, profileDir: options.profileDir });
+    const berth = await startBerthRouter(app.port, { workers: options.routerWorkers, profileDir: options.routerWorkers === 1 ? options.profileDir : undefined });
     const nginx = await startNginxProxy(workDir, app.port, options.nginxWorkers);
     const pipe = await startNodePipe(app.port);
     running.push(berth, nginx, pipe);
+    // One process of each as well, for reference, when the configured ones are more.
+    if (options.routerWorkers !== 1 || options.nginxWorkers !== '1') {
+      running.push(await startBerthRouter(app.port, { workers: 1, profileDir: options.profileDir, label: 'berth-1' }));
+      running.push(await startNginxProxy(workDir, app.port, '1', 'nginx-1'));
+    }
     console.log(`app: nginx return 200 on :${app.port}; berth router :${berth.port} (${options.routerWorkers} process(es), node ${process.version}); nginx proxy :${nginx.port} (worker_processes ${options.nginxWorkers}); node byte pipe :${pipe.port}`);
     console.log(`wrk -t1 -c${options.connections} -d${options.seconds}s, ${options.rounds} rounds, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}\n`);
-    const results = await measure([berth, nginx, pipe], options);
-    writeSummary('router', summarize(results));
+    const results = await measure(running.slice(1), options);
+    writeSummary('router', summarize(results, options));
     return 0;
   } finally {
     for (const server of running.reverse()) await server.stop().catch(() => undefined);

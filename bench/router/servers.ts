@@ -111,19 +111,19 @@ export async function startApp(workDir: string): Promise<Running> {
   return startNginx('app', path.join(workDir, 'app'), appConfig(path.join(workDir, 'app'), port), port);
 }
 
-export async function startNginxProxy(workDir: string, upstreamPort: number, workers: string): Promise<Running> {
+export async function startNginxProxy(workDir: string, upstreamPort: number, workers: string, label = 'nginx'): Promise<Running> {
   const port = await freePort();
-  const dir = path.join(workDir, 'nginx');
-  return startNginx('nginx', dir, proxyConfig(dir, port, upstreamPort, workers), port);
+  const dir = path.join(workDir, label);
+  return startNginx(label, dir, proxyConfig(dir, port, upstreamPort, workers), port);
 }
 
 /** Berth's router in its own process (`router-process.js`), optionally profiled with --cpu-prof. */
-export async function startBerthRouter(upstreamPort: number, options: { workers: number; profileDir?: string }): Promise<Running> {
+export async function startBerthRouter(upstreamPort: number, options: { workers: number; profileDir?: string; label?: string }): Promise<Running> {
   const port = await freePort();
   const script = path.join(__dirname, 'router-process.js');
   const flags = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const child = spawn(process.execPath, [...flags, script, String(port), String(upstreamPort), String(options.workers)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return startChild('berth', child, port);
+  return startChild(options.label ?? 'berth', child, port);
 }
 
 /** A bare byte pipe in Node (`node-pipe.js`): the ceiling for any data path through Node's sockets. */

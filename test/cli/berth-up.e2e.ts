@@ -49,6 +49,9 @@ describe('berth up', () => {
     });
     assert.equal(created.status, 201);
     const router = (host: string) => httpGet(routerPort, host);
+    // One router process per core by default: the workers may still be starting after the api answers.
+    const answered = (host: string) => router(host).then((answer) => answer.status, () => 0);
+    await eventually(async () => (await answered('nobody.localhost')) !== 0, 30_000, 'the router to listen');
     assert.equal((await router('nobody.localhost')).status, 404);
     await eventually(async () => (await router('hello.localhost')).status === 503, 10_000, 'the router to know the new app');
   });

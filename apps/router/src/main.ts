@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { BerthConfig } from '@berth/config';
 import { RouterModule } from '@berth/router';
-import { superviseRouterWorkers } from './router-workers';
+import { routerWorkerCount, superviseRouterWorkers } from './router-workers';
 
 export async function createRouter(config: BerthConfig): Promise<INestApplicationContext> {
   const context = await NestFactory.createApplicationContext(RouterModule.forRoot(config), { bufferLogs: true });
@@ -14,7 +14,7 @@ export async function createRouter(config: BerthConfig): Promise<INestApplicatio
 }
 
 export async function runRouter(config: BerthConfig): Promise<void> {
-  const workers = config.router.workers ?? 1;
+  const workers = routerWorkerCount(config.router.workers);
   if (workers > 1 && cluster.isPrimary) {
     return superviseRouterWorkers(workers, (line) => process.stderr.write(`${line}\n`));
   }

@@ -110,7 +110,7 @@ export const environmentSchema = z.object({
   BERTH_ROUTER_MAX_CONNECTIONS: wholeNumber(1, 1_000_000).default(10_000),
   BERTH_ROUTER_MAX_BODY_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(100 * 1024 * 1024),
   BERTH_ROUTER_DRAIN_GRACE: wholeNumber(0, 25).default(10),
-  BERTH_ROUTER_WORKERS: wholeNumber(1, 64).default(1),
+  BERTH_ROUTER_WORKERS: z.union([z.literal('auto'), wholeNumber(1, 64)], { error: 'must be "auto" or a whole number from 1 to 64' }).default('auto'),
   BERTH_REGISTRY_AUTH: registryAuth.optional(),
   BERTH_MASTER_KEY_FILE: z.string().min(1, 'must not be empty').optional(),
   PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
@@ -140,8 +140,11 @@ export interface BerthConfig {
   /** Tells this installation's containers from another's on the same Docker Engine (derived from dataDir). */
   installationId: string;
   api: { port: number };
-  /** `workers`: router processes sharing the port (node:cluster); 1 runs the router in the role's own process. */
-  router: { port: number; tlsPort?: number; domain: string; limits: RouterLimits; workers?: number };
+  /**
+   * `workers`: router processes sharing the port (node:cluster); 1 runs the router in the role's
+   * own process, 'auto' one per core (apps/router resolves it).
+   */
+  router: { port: number; tlsPort?: number; domain: string; limits: RouterLimits; workers?: number | 'auto' };
   adminToken?: string;
   ociRuntime: string;
   dockerHost: string;
