@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { HTTP_PARSER, Parser } from './http1/parser';
 import { readSimpleResponse, SimpleResponse } from './http1/simple-message';
+import { writeNow } from './http1/direct-write';
 
 export { HTTP_PARSER };
 
@@ -127,7 +128,7 @@ export class UpstreamConnection {
     this.sending = options.bodyFollows;
     this.headers = [];
     // Header bytes as llhttp read them (one byte per character), as node:http writes them.
-    this.socket.write(head, 'latin1');
+    writeNow(this.socket, head);
     this.socket.resume();
   }
 

@@ -3,6 +3,7 @@ import { HTTP_METHODS, HTTP_PARSER, Parser } from './parser';
 import { Http1Request, RequestSource } from './request';
 import { Http1Response, ResponseSink } from './response';
 import type { SharedReads } from './shared-reads';
+import { writeNow } from './direct-write';
 import { readSimpleRequest, SimpleRequest } from './simple-message';
 
 /** What a connection hands its requests to (the router). */
@@ -275,6 +276,10 @@ export class Http1Connection implements RequestSource, ResponseSink {
 
   write(data: string | Buffer): boolean {
     return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+  }
+
+  writeLast(data: Buffer): void {
+    writeNow(this.socket, data);
   }
 
   cork(): void {

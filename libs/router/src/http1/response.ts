@@ -6,6 +6,8 @@ import type { Http1Request } from './request';
 export interface ResponseSink {
   /** The socket, for a response that is the one being written (the oldest of a pipeline). */
   write(data: string | Buffer): boolean;
+  /** A response's last bytes: nobody waits for them to drain. */
+  writeLast(data: Buffer): void;
   cork(): void;
   uncork(): void;
   onceDrain(callback: () => void): void;
@@ -144,6 +146,7 @@ export class Http1Response {
       const whole = Buffer.allocUnsafe(head.length + body.length);
       whole.write(head, 0, 'latin1');
       body.copy(whole, head.length);
+      if (this.live) return this.sink.writeLast(whole);
       return void this.out(whole);
     }
     this.cork();
