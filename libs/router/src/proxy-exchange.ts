@@ -148,6 +148,11 @@ export class ProxyExchange implements UpstreamListener, ResponseOwner {
     }
   }
 
+  simpleHead(status: number, lines: string, length: number): void {
+    this.response.writeHeadLines(status, lines);
+    this.length = length;
+  }
+
   body(chunk: Buffer): boolean {
     // A whole body in one chunk (most small answers): the message ends right after it, so head
     // and body leave in one end() rather than a write() and an end().

@@ -17,6 +17,11 @@ export { HTTP_PARSER };
 /** What one exchange hears from its upstream connection. */
 export interface UpstreamListener {
   head(status: number, headers: string[]): void;
+  /**
+   * The head of a simple response (http1/simple-message.ts): header lines ready for the client
+   * (hop-by-hop ones out), with a Content-Length of `length`; its body follows in one piece.
+   */
+  simpleHead(status: number, lines: string, length: number): void;
   /** False: the client is slow, the connection pauses until `resume()`. */
   body(chunk: Buffer): boolean;
   end(): void;
@@ -43,11 +48,15 @@ const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
 /** How long an idle connection may be kept: the app's Keep-Alive hint (less a margin) when it gives one. */
 export function announcedIdleMs(headers: string[]): number {
   for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i].length !== 10 || headers[i].toLowerCase() !== 'keep-alive') continue;
-    const timeout = /timeout=(\d+)/i.exec(headers[i + 1]);
-    if (timeout) return Math.max(0, Math.min(IDLE_MS, Number(timeout[1]) * 1000 - IDLE_MARGIN_MS));
+    if (headers[i].length === 10 && headers[i].toLowerCase() === 'keep-alive') return idleMsFor(headers[i + 1]);
   }
   return IDLE_MS;
+}
+
+/** The same from a Keep-Alive header's value (undefined: the app sent none). */
+export function idleMsFor(keepAlive: string | undefined): number {
+  const timeout = keepAlive === undefined ? null : /timeout=(\d+)/i.exec(keepAlive);
+  return timeout ? Math.max(0, Math.min(IDLE_MS, Number(timeout[1]) * 1000 - IDLE_MARGIN_MS)) : IDLE_MS;
 }
 
 export class UpstreamConnection {
@@ -107,7 +116,10 @@ export class UpstreamConnection {
 
   /** A whole response read without llhttp: told to the exchange as llhttp's callbacks would. */
   private simpleResponse(data: Buffer, response: SimpleResponse): void {
-    this.onHead(response.status, response.headers, response.keepAlive);
+    this.answered = true;
+    this.keepAlive = response.keepAlive;
+    this.idleMs = idleMsFor(response.keepAliveHeader);
+    this.listener?.simpleHead(response.status, response.lines, response.bodyLength);
     if (response.bodyLength > 0 && this.listener !== undefined) {
       // A copy, as llhttp gives: the read buffer is reused by the next read of any connection.
       const body = Buffer.allocUnsafe(response.bodyLength);

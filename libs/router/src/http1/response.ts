@@ -90,6 +90,13 @@ export class Http1Response {
     this.head = head + this.framing(status, sized);
   }
 
+  /** A head whose header lines come ready ("Name: value" and CRLF each), hop-by-hop ones out, a Content-Length among them. */
+  writeHeadLines(status: number, lines: string): void {
+    if (this.headersSent) return;
+    this.headersSent = true;
+    this.head = statusLine(status) + lines + this.framing(status, true);
+  }
+
   /** Transfer-Encoding and Connection for this client. */
   private framing(status: number, sized: boolean): string {
     if (status === 204 || status === 304 || status < 200) this.bodyless = true;

@@ -58,6 +58,28 @@ function assertRequestParity(data: Buffer): boolean {
   return true;
 }
 
+/** "Name: value" lines back into a flat list, blanks after the colon left out as llhttp leaves them. */
+function splitLines(lines: string): string[] {
+  const list: string[] = [];
+  for (const line of lines.split('\r\n').slice(0, -1)) {
+    const colon = line.indexOf(':');
+    list.push(line.slice(0, colon), line.slice(colon + 1).replace(/^[ \t]+/, ''));
+  }
+  return list;
+}
+
+/** A flat list without the hop-by-hop headers a simple response drops; and the Keep-Alive value. */
+function withoutConnectionHeaders(headers: string[]): { kept: string[]; keepAlive?: string } {
+  const kept: string[] = [];
+  let keepAlive: string | undefined;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i].toLowerCase();
+    if (name === 'keep-alive') keepAlive ??= headers[i + 1];
+    if (name !== 'connection' && name !== 'keep-alive') kept.push(headers[i], headers[i + 1]);
+  }
+  return { kept, keepAlive };
+}
+
 function assertResponseParity(data: Buffer): boolean {
   const simple = readSimpleResponse(data, MAX_HEAD);
   if (simple === undefined) return false;
@@ -69,9 +91,11 @@ function assertResponseParity(data: Buffer): boolean {
   const [message] = read.messages;
   const body = data.subarray(simple.bodyStart, simple.bodyStart + simple.bodyLength).toString('latin1');
   assert.equal(simple.bodyStart + simple.bodyLength, data.length, context);
+  const expected = withoutConnectionHeaders(message.headers);
+  assert.ok(simple.lines === '' || simple.lines.endsWith('\r\n'), context);
   assert.deepEqual(
-    { start: message.start, headers: message.headers, keepAlive: message.keepAlive, body: message.body },
-    { start: String(simple.status), headers: simple.headers, keepAlive: simple.keepAlive, body },
+    { start: message.start, headers: expected.kept, keepAliveHeader: expected.keepAlive, keepAlive: message.keepAlive, body: message.body },
+    { start: String(simple.status), headers: splitLines(simple.lines), keepAliveHeader: simple.keepAliveHeader, keepAlive: simple.keepAlive, body },
     context,
   );
   return true;
@@ -92,6 +116,7 @@ const RESPONSES = [
   'HTTP/1.1 302 Found\r\nLocation: /login\r\nSet-Cookie: a=1; Path=/\r\nSet-Cookie: b=2\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbye\n',
   'HTTP/1.1 500 \r\nX-Powered-By: Express\r\nContent-Length: 3\r\n\r\nerr',
   'HTTP/1.1 201 Created\r\nContent-Length: 6\r\nKeep-Alive: timeout=5\r\nETag: W/"6-abc"\r\n\r\ncaf\xe9\r\n',
+  'HTTP/1.1 200 OK\r\nX-Powered-By: Express\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\nETag: W/"2-nOO9QiTIwXgNtWtBJezz8kv3SLc"\r\nDate: Mon, 23 Nov 2026 03:59:20 GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nhi',
 ];
 
 /** Bytes a mutation inserts or writes over: the ones that matter to HTTP framing and some that should never appear. */
@@ -154,8 +179,17 @@ describe('simple HTTP/1.1 messages read without llhttp', () => {
       'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 200 OK\r\n',
       'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nhi',
       'HTTP/1.1 200 OK\r\nContent-Length: 2 \r\n\r\nhi',
+      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close, x-secret\r\nX-Secret: 1\r\n\r\nhi',
+      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTrailer: Expires\r\n\r\nhi',
     ];
     for (const text of responses) assert.equal(readSimpleResponse(Buffer.from(text), MAX_HEAD), undefined, JSON.stringify(text));
+  });
+
+  it("passes a response's header lines on as they came, less Connection and Keep-Alive, whose meaning it keeps", () => {
+    const simple = readSimpleResponse(Buffer.from(RESPONSES[5]), MAX_HEAD)!;
+    assert.equal(simple.lines, 'X-Powered-By: Express\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\nETag: W/"2-nOO9QiTIwXgNtWtBJezz8kv3SLc"\r\nDate: Mon, 23 Nov 2026 03:59:20 GMT\r\n');
+    assert.deepEqual([simple.keepAlive, simple.keepAliveHeader, simple.bodyLength], [true, 'timeout=5', 2]);
+    assert.equal(readSimpleResponse(Buffer.from(RESPONSES[2]), MAX_HEAD)!.keepAlive, false, 'Connection: close');
   });
 
   it('reads a pipeline of requests one head at a time', () => {

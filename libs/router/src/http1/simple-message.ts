@@ -22,11 +22,17 @@ export interface SimpleRequest {
   end: number;
 }
 
-/** A whole response: head and exactly `bodyLength` bytes of body at `bodyStart`, and nothing more. */
+/**
+ * A whole response: head and exactly `bodyLength` bytes of body at `bodyStart`, and nothing more.
+ * `lines`: its header lines as they came ("Name: value" and CRLF each, Content-Length among
+ * them) less the hop-by-hop Connection and Keep-Alive, ready to be passed on to a client.
+ */
 export interface SimpleResponse {
   status: number;
-  headers: string[];
+  lines: string;
   keepAlive: boolean;
+  /** The app's Keep-Alive header (`timeout=5`), if it sent one. */
+  keepAliveHeader?: string;
   bodyStart: number;
   bodyLength: number;
 }
@@ -60,10 +66,11 @@ function fieldList(fields: string, framing: Framing): string[] {
     const eol = fields.indexOf('\r\n', at);
     const colon = fields.indexOf(':', at);
     const name = fields.slice(at, colon);
-    let value = colon + 1;
-    while (fields.charCodeAt(value) === 32 || fields.charCodeAt(value) === 9) value++;
-    headers.push(name, fields.slice(value, eol));
-    if (name.length < 32 && FRAMING_LENGTHS[name.length] === 1) noteFraming(name.toLowerCase(), fields.slice(value, eol), framing);
+    let start = colon + 1;
+    while (fields.charCodeAt(start) === 32 || fields.charCodeAt(start) === 9) start++;
+    const value = fields.slice(start, eol);
+    headers.push(name, value);
+    if (name.length < 32 && FRAMING_LENGTHS[name.length] === 1) noteFraming(name.toLowerCase(), value, framing);
     at = eol + 2;
   }
   return headers;
@@ -84,16 +91,85 @@ function noteFraming(name: string, value: string, framing: Framing): void {
   framing.unsure = true;
 }
 
+/** Reads this short are searched as a string (V8's indexOf); longer ones in the buffer, so a big body is not converted. */
+const SHORT_READ = 2048;
+
 /** The head that starts at `start`, split at its first line; undefined when it is not all here or too big. */
 function headAt(data: Buffer, start: number, maxBytes: number): { line: string; fields: string; end: number } | undefined {
-  const blank = data.indexOf(HEAD_END, start, 'latin1');
+  let head: string;
+  let blank: number;
+  if (data.length - start <= SHORT_READ) {
+    const text = data.toString('latin1', start);
+    blank = text.indexOf(HEAD_END);
+    head = text.slice(0, blank + 2);
+    blank += start;
+  } else {
+    blank = data.indexOf(HEAD_END, start, 'latin1');
+    head = blank === -1 ? '' : data.toString('latin1', start, blank + 2);
+  }
   // llhttp counts fewer bytes of a head than this (no separators), so a head under the limit here is under it there.
-  if (blank === -1 || blank + 4 - start >= maxBytes) return undefined;
-  const head = data.toString('latin1', start, blank + 2);
+  if (blank < start || blank + 4 - start >= maxBytes) return undefined;
   const firstEnd = head.indexOf('\r\n');
   const fields = head.slice(firstEnd + 2);
   if (!FIELD_LINES.test(fields)) return undefined;
   return { line: head.slice(0, firstEnd), fields, end: blank + 4 };
+}
+
+/** What a response's header lines said, and those lines less Connection and Keep-Alive. */
+interface ResponseFields {
+  lines: string;
+  contentLength: number;
+  close: boolean;
+  keepAlive: boolean;
+  keepAliveHeader?: string;
+  unsure: boolean;
+}
+
+/** Hop-by-hop or framing names a simple response leaves to llhttp's path (and proxy-headers.ts). */
+const RESPONSE_UNSURE = new Set(['transfer-encoding', 'upgrade', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer']);
+const RESPONSE_LENGTHS = new Uint8Array(32);
+for (const name of [...RESPONSE_UNSURE, 'content-length', 'connection', 'keep-alive']) RESPONSE_LENGTHS[name.length] = 1;
+
+/**
+ * One pass over valid field lines that slices only the names it must look at (most have
+ * lengths none of them has), so a response's head is passed on without being split into a list.
+ */
+function responseFields(fields: string): ResponseFields {
+  const found: ResponseFields = { lines: '', contentLength: -1, close: false, keepAlive: false, unsure: false };
+  let at = 0;
+  let keptFrom = 0;
+  while (at < fields.length && !found.unsure) {
+    const eol = fields.indexOf('\r\n', at);
+    const colon = fields.indexOf(':', at);
+    if (colon - at < 32 && RESPONSE_LENGTHS[colon - at] === 1) {
+      const name = fields.slice(at, colon).toLowerCase();
+      let start = colon + 1;
+      while (fields.charCodeAt(start) === 32 || fields.charCodeAt(start) === 9) start++;
+      if (name === 'connection' || name === 'keep-alive') {
+        found.lines += fields.slice(keptFrom, at);
+        keptFrom = eol + 2;
+      }
+      noteResponseField(name, fields.slice(start, eol), found);
+    }
+    at = eol + 2;
+  }
+  found.lines += fields.slice(keptFrom);
+  return found;
+}
+
+function noteResponseField(name: string, value: string, found: ResponseFields): void {
+  if (name === 'content-length') {
+    if (found.contentLength === -1 && /^\d{1,15}$/.test(value)) found.contentLength = Number(value);
+    else found.unsure = true;
+  } else if (name === 'connection') {
+    const token = value.toLowerCase();
+    if (token === 'close' && !found.keepAlive) found.close = true;
+    else if (token === 'keep-alive' && !found.close) found.keepAlive = true;
+    else found.unsure = true;
+  } else if (name === 'keep-alive') {
+    if (found.keepAliveHeader === undefined) found.keepAliveHeader = value;
+    else found.unsure = true;
+  } else if (RESPONSE_UNSURE.has(name)) found.unsure = true;
 }
 
 function newFraming(): Framing {
@@ -128,8 +204,7 @@ export function readSimpleResponse(data: Buffer, maxHeaderBytes: number): Simple
   if (line === null) return undefined;
   const status = Number(line[1]);
   if (status === 204 || status === 304) return undefined;
-  const framing = newFraming();
-  const headers = fieldList(head.fields, framing);
-  if (framing.unsure || framing.contentLength === -1 || head.end + framing.contentLength !== data.length) return undefined;
-  return { status, headers, keepAlive: !framing.close, bodyStart: head.end, bodyLength: framing.contentLength };
+  const fields = responseFields(head.fields);
+  if (fields.unsure || fields.contentLength === -1 || head.end + fields.contentLength !== data.length) return undefined;
+  return { status, lines: fields.lines, keepAlive: !fields.close, keepAliveHeader: fields.keepAliveHeader, bodyStart: head.end, bodyLength: fields.contentLength };
 }
