@@ -101,6 +101,11 @@ export class ProxyExchange implements UpstreamListener, ResponseOwner {
   }
 
   private requestHead(bodyless: boolean): string {
+    const lines = this.request.forwardLines;
+    if (bodyless && lines !== undefined) {
+      // The client's lines as they came, less Connection/Keep-Alive (simple-message.ts), then the router's own.
+      return `${this.request.method} ${this.request.url} HTTP/1.1\r\n${lines}${this.request.forwardedLines}X-Forwarded-Host: ${this.request.host ?? ''}\r\n\r\n`;
+    }
     const headers = upstreamRequestHeaders(this.request.headers, this.request.remoteAddress, protocolOf(this.request));
     let head = `${this.request.method} ${this.request.url} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;

@@ -62,6 +62,8 @@ export class Http1Connection implements RequestSource, ResponseSink {
   private partHeaders: string[] = [];
   private partUrl = '';
   private paused = 0;
+  /** This connection's X-Forwarded-For/-Proto lines, made once. */
+  private forwarded?: string;
   /** An upgrade that came behind pipelined requests: it goes ahead once they are answered. */
   private deferredUpgrade?: () => void;
   private readonly onData = (data: Buffer) => this.received(data);
@@ -116,11 +118,11 @@ export class Http1Connection implements RequestSource, ResponseSink {
     request?.finished();
   }
 
-  private headComplete(minor: number, headers: string[] | undefined, method: string, url: string | undefined, upgrade: boolean, keepAlive: boolean): number {
+  private headComplete(minor: number, headers: string[] | undefined, method: string, url: string | undefined, upgrade: boolean, keepAlive: boolean, forwardLines?: string): number {
     if (headers === undefined) [headers, this.partHeaders] = [this.partHeaders, []];
     if (url === undefined) [url, this.partUrl] = [this.partUrl, ''];
     if (this.ending) return 0;
-    const request = new Http1Request(this, method, url, headers, minor, keepAlive);
+    const request = new Http1Request(this, method, url, headers, minor, keepAlive, forwardLines);
     if (upgrade) {
       this.upgrading = request;
       return 0;
@@ -153,7 +155,7 @@ export class Http1Connection implements RequestSource, ResponseSink {
   }
 
   private simpleRequest(request: SimpleRequest): void {
-    this.headComplete(request.httpMinor, request.headers, request.method, request.url, false, request.keepAlive);
+    this.headComplete(request.httpMinor, request.headers, request.method, request.url, false, request.keepAlive, request.forwardLines);
     this.messageComplete();
   }
 
@@ -292,6 +294,10 @@ export class Http1Connection implements RequestSource, ResponseSink {
 
   onceDrain(callback: () => void): void {
     this.socket.once('drain', callback);
+  }
+
+  get forwardedLines(): string {
+    return (this.forwarded ??= `X-Forwarded-For: ${this.remoteAddress}\r\nX-Forwarded-Proto: ${this.encrypted ? 'https' : 'http'}\r\n`);
   }
 
   get closing(): boolean {

@@ -10,6 +10,8 @@ export interface BodySink {
 export interface RequestSource {
   readonly remoteAddress: string;
   readonly encrypted: boolean;
+  /** `X-Forwarded-For: ADDRESS` and `X-Forwarded-Proto: PROTO` lines for this connection's requests. */
+  readonly forwardedLines: string;
   pauseBody(): void;
   resumeBody(): void;
 }
@@ -37,6 +39,8 @@ export class Http1Request {
     /** 0 for an HTTP/1.0 client, 1 for HTTP/1.1. */
     readonly httpMinor: number,
     readonly keepAlive: boolean,
+    /** The header lines to pass on as they came (simple-message.ts), when the head allows it. */
+    readonly forwardLines?: string,
   ) {
     this.remoteAddress = source.remoteAddress;
     this.encrypted = source.encrypted;
@@ -59,6 +63,10 @@ export class Http1Request {
         if (name.toLowerCase() === 'transfer-encoding') this.transferEncoding = value;
         return;
     }
+  }
+
+  get forwardedLines(): string {
+    return this.source.forwardedLines;
   }
 
   /** Body chunks from now on go to `sink` (an already complete request ends it at once). */

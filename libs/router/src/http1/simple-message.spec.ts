@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HTTP_METHODS, HTTP_PARSER } from './parser';
+import { upstreamRequestHeaders } from '../proxy-headers';
 import { readSimpleRequest, readSimpleResponse } from './simple-message';
 
 const MAX_HEAD = 16 * 1024;
@@ -55,7 +56,17 @@ function assertRequestParity(data: Buffer): boolean {
     { start: `${simple.method} ${simple.url}`, httpMinor: simple.httpMinor, headers: simple.headers, keepAlive: simple.keepAlive, upgrade: false, body: '' },
     context,
   );
+  assertForwardParity(simple.headers, simple.forwardLines, context);
   return true;
+}
+
+/** Lines passed on as they came, with the router's X-Forwarded-*, say what proxy-headers.ts would send. */
+function assertForwardParity(headers: string[], forwardLines: string | undefined, context: string): void {
+  if (forwardLines === undefined) return;
+  let host = '';
+  for (let i = 0; i < headers.length; i += 2) if (headers[i].toLowerCase() === 'host') host = headers[i + 1];
+  const forwarded = [...splitLines(forwardLines), 'X-Forwarded-For', '10.1.2.3', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', host];
+  assert.deepEqual(forwarded, upstreamRequestHeaders(headers, '10.1.2.3', 'http'), `forwarded lines: ${context}`);
 }
 
 /** "Name: value" lines back into a flat list, blanks after the colon left out as llhttp leaves them. */
@@ -108,6 +119,7 @@ const REQUESTS = [
   'DELETE /items/7 HTTP/1.1\r\nHost: a.localhost\r\nConnection: close\r\nCookie: a=1; b=2\r\n\r\n',
   'GET /%7Euser/caf%C3%A9 HTTP/1.1\r\nHost: a.localhost\r\nX-Empty:\r\nX-Tabbed:\tv1\tv2\r\nX-Latin: caf\xe9\r\n\r\n',
   'OPTIONS /x HTTP/1.0\r\nHost: a.localhost\r\n\r\n',
+  'GET /page HTTP/1.1\r\nHost: a.localhost\r\nConnection: keep-alive\r\nKeep-Alive: 300\r\nAccept-Language: en\r\nX-Forwarded-Proto: https\r\nte: trailers\r\nproxy-connection: x\r\n\r\n',
 ];
 
 const RESPONSES = [
@@ -190,6 +202,18 @@ describe('simple HTTP/1.1 messages read without llhttp', () => {
     assert.equal(simple.lines, 'X-Powered-By: Express\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\nETag: W/"2-nOO9QiTIwXgNtWtBJezz8kv3SLc"\r\nDate: Mon, 23 Nov 2026 03:59:20 GMT\r\n');
     assert.deepEqual([simple.keepAlive, simple.keepAliveHeader, simple.bodyLength], [true, 'timeout=5', 2]);
     assert.equal(readSimpleResponse(Buffer.from(RESPONSES[2]), MAX_HEAD)!.keepAlive, false, 'Connection: close');
+  });
+
+  it("passes a request's header lines on as they came when only Connection/Keep-Alive must go", () => {
+    const browser = 'GET / HTTP/1.1\r\nHost: a.localhost\r\nConnection: keep-alive\r\nAccept: text/html\r\nKeep-Alive: 300\r\n\r\n';
+    assert.equal(readSimpleRequest(Buffer.from(browser), 0, MAX_HEAD)!.forwardLines, 'Host: a.localhost\r\nAccept: text/html\r\n');
+    const notAsTheyCame = [
+      'GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nTE: trailers\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nProxy-Authorization: Basic eDp5\r\n\r\n',
+    ];
+    for (const text of notAsTheyCame) assert.equal(readSimpleRequest(Buffer.from(text), 0, MAX_HEAD)!.forwardLines, undefined, JSON.stringify(text));
   });
 
   it('reads a pipeline of requests one head at a time', () => {

@@ -20,6 +20,12 @@ export interface SimpleRequest {
   headers: string[];
   keepAlive: boolean;
   end: number;
+  /**
+   * Its header lines as they came less Connection and Keep-Alive, when that is all an app must
+   * not see (no other hop-by-hop header, no X-Forwarded-* of its own, one Host at most): the
+   * head for the app is then these lines and the router's X-Forwarded-* ones.
+   */
+  forwardLines?: string;
 }
 
 /**
@@ -47,8 +53,6 @@ const STATUS_LINE = /^HTTP\/1\.1 ([2-5]\d\d)(?: [\t\x20-\x7e\x80-\xff]*)?$/;
 const HEAD_END = '\r\n\r\n';
 /** Header names that change how a message is framed or what the connection does. */
 const FRAMING_NAMES = new Set(['content-length', 'transfer-encoding', 'connection', 'upgrade', 'expect']);
-const FRAMING_LENGTHS = new Uint8Array(32);
-for (const name of FRAMING_NAMES) FRAMING_LENGTHS[name.length] = 1;
 
 /** What the framing headers of a message said; `unsure` sends the message to llhttp. */
 interface Framing {
@@ -56,12 +60,22 @@ interface Framing {
   close: boolean;
   keepAlive: boolean;
   unsure: boolean;
+  /** The lines less Connection and Keep-Alive; `forwardable` false when more must be taken out. */
+  forward: string;
+  forwardable: boolean;
+  hosts: number;
 }
+
+/** Names that make a request's lines unfit to pass on as they came ("close": Connection: close names it hop-by-hop). */
+const NOT_FORWARDED = new Set(['proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'close']);
+const REQUEST_LENGTHS = new Uint8Array(32);
+for (const name of [...FRAMING_NAMES, ...NOT_FORWARDED, 'keep-alive', 'host']) REQUEST_LENGTHS[name.length] = 1;
 
 /** Splits valid field lines into the flat list; `fields` ends with CRLF or is empty. */
 function fieldList(fields: string, framing: Framing): string[] {
   const headers: string[] = [];
   let at = 0;
+  let keptFrom = 0;
   while (at < fields.length) {
     const eol = fields.indexOf('\r\n', at);
     const colon = fields.indexOf(':', at);
@@ -70,14 +84,22 @@ function fieldList(fields: string, framing: Framing): string[] {
     while (fields.charCodeAt(start) === 32 || fields.charCodeAt(start) === 9) start++;
     const value = fields.slice(start, eol);
     headers.push(name, value);
-    if (name.length < 32 && FRAMING_LENGTHS[name.length] === 1) noteFraming(name.toLowerCase(), value, framing);
+    if (name.length < 32 && REQUEST_LENGTHS[name.length] === 1) {
+      const lower = name.toLowerCase();
+      if (lower === 'connection' || lower === 'keep-alive') {
+        framing.forward += fields.slice(keptFrom, at);
+        keptFrom = eol + 2;
+      } else if (lower === 'host') framing.hosts++;
+      else if (NOT_FORWARDED.has(lower)) framing.forwardable = false;
+      if (FRAMING_NAMES.has(lower)) noteFraming(lower, value, framing);
+    }
     at = eol + 2;
   }
+  framing.forward += fields.slice(keptFrom);
   return headers;
 }
 
 function noteFraming(name: string, value: string, framing: Framing): void {
-  if (!FRAMING_NAMES.has(name)) return;
   if (name === 'content-length' && framing.contentLength === -1 && /^\d{1,15}$/.test(value)) {
     framing.contentLength = Number(value);
     return;
@@ -173,7 +195,7 @@ function noteResponseField(name: string, value: string, found: ResponseFields): 
 }
 
 function newFraming(): Framing {
-  return { contentLength: -1, close: false, keepAlive: false, unsure: false };
+  return { contentLength: -1, close: false, keepAlive: false, unsure: false, forward: '', forwardable: true, hosts: 0 };
 }
 
 /**
@@ -190,7 +212,8 @@ export function readSimpleRequest(data: Buffer, start: number, maxHeaderBytes: n
   if (framing.unsure || framing.contentLength !== -1) return undefined;
   const httpMinor = line[3] === '1' ? 1 : 0;
   const keepAlive = httpMinor === 1 ? !framing.close : framing.keepAlive;
-  return { method: line[1], url: line[2], httpMinor, headers, keepAlive, end: head.end };
+  const forwardLines = framing.forwardable && framing.hosts <= 1 ? framing.forward : undefined;
+  return { method: line[1], url: line[2], httpMinor, headers, keepAlive, end: head.end, forwardLines };
 }
 
 /**
