@@ -12,7 +12,7 @@
  * default BERTH_ROUTER_WORKERS (auto: one process per core), nginx with `worker_processes auto`
  * (Debian's default). The same rounds also run one process of each, reported for reference.
  *
- * Environment: BENCH_ROUNDS (counted rounds, default 3), BENCH_SECONDS (per run, default 8),
+ * Environment: BENCH_ROUNDS (counted rounds, default 5; this VM's run-to-run spread is ±10%), BENCH_SECONDS (per run, default 8),
  * BENCH_CONNECTIONS (wrk connections, default 32), BENCH_ROUTER_WORKERS (Berth router processes
  * via node:cluster, default: Berth's own default), BENCH_NGINX_WORKERS (nginx worker_processes,
  * default auto), BENCH_PROFILE (a directory: Berth's single-process router writes a --cpu-prof
@@ -32,6 +32,7 @@ import { wholeNumberOption } from '../builder/options';
 const RPS_RATIO_TARGET = 0.8;
 const P99_MARGIN_MS = 1;
 const HOST = 'bench.localhost';
+const WARM_UP_SECONDS = 5;
 
 interface Options {
   rounds: number;
@@ -46,7 +47,7 @@ function readOptions(): Options {
   const nginxWorkers = process.env.BENCH_NGINX_WORKERS || 'auto';
   if (!/^(auto|[1-9]\d*)$/.test(nginxWorkers)) throw new Error(`BENCH_NGINX_WORKERS=${nginxWorkers}: expected a number or "auto"`);
   return {
-    rounds: wholeNumberOption('BENCH_ROUNDS', 3, 1),
+    rounds: wholeNumberOption('BENCH_ROUNDS', 5, 1),
     seconds: wholeNumberOption('BENCH_SECONDS', 8, 1),
     connections: wholeNumberOption('BENCH_CONNECTIONS', 32, 1),
     routerWorkers: wholeNumberOption('BENCH_ROUTER_WORKERS', routerWorkerCount(loadConfig({}).router.workers), 1),
@@ -61,7 +62,8 @@ function format(result: WrkResult): string {
 
 async function measure(proxies: Running[], options: Options): Promise<Map<string, WrkResult[]>> {
   const results = new Map<string, WrkResult[]>(proxies.map((proxy) => [proxy.label, []]));
-  for (const proxy of proxies) await runWrk(proxy.port, HOST, 2, options.connections); // warm-up: JIT, pools
+  // Warm-up: pools filled, and Node's JIT done with the hot path (p99 of a router fresh from start was 2-3 ms higher).
+  for (const proxy of proxies) await runWrk(proxy.port, HOST, WARM_UP_SECONDS, options.connections);
   for (let round = 1; round <= options.rounds; round++) {
     const order = round % 2 === 1 ? proxies : [...proxies].reverse();
     for (const proxy of order) {

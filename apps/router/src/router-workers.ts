@@ -6,7 +6,7 @@ const RESTART_DELAY_MS = 1000;
 /**
  * How many router processes to run: 'auto' is one per core, as nginx's `worker_processes auto`
  * (on bench/router, 2 cores: one process per core on each side 0.81-0.95x nginx's requests, one
- * process each 0.67-0.79x).
+ * process each 0.67-0.83x).
  */
 export function routerWorkerCount(workers: number | 'auto' | undefined, cores = os.availableParallelism()): number {
   if (workers === 'auto') return Math.max(1, Math.min(64, cores));
