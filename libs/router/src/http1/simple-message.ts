@@ -60,6 +60,10 @@ interface Framing {
   close: boolean;
   keepAlive: boolean;
   unsure: boolean;
+}
+
+/** A request's framing, and what of its lines may pass on as they came. */
+interface RequestFields extends Framing {
   /** The lines less Connection and Keep-Alive; `forwardable` false when more must be taken out. */
   forward: string;
   forwardable: boolean;
@@ -72,7 +76,7 @@ const REQUEST_LENGTHS = new Uint8Array(32);
 for (const name of [...FRAMING_NAMES, ...NOT_FORWARDED, 'keep-alive', 'host']) REQUEST_LENGTHS[name.length] = 1;
 
 /** Splits valid field lines into the flat list; `fields` ends with CRLF or is empty. */
-function fieldList(fields: string, framing: Framing): string[] {
+function fieldList(fields: string, framing: RequestFields): string[] {
   const headers: string[] = [];
   let at = 0;
   let keptFrom = 0;
@@ -99,18 +103,20 @@ function fieldList(fields: string, framing: Framing): string[] {
   return headers;
 }
 
+/**
+ * Content-Length and Connection as llhttp reads them. A second length, a Connection list, and
+ * any other name given here (a transfer coding, an upgrade, an expectation...) are llhttp's call.
+ */
 function noteFraming(name: string, value: string, framing: Framing): void {
-  if (name === 'content-length' && framing.contentLength === -1 && /^\d{1,15}$/.test(value)) {
-    framing.contentLength = Number(value);
-    return;
-  }
-  if (name === 'connection') {
+  if (name === 'content-length') {
+    if (framing.contentLength === -1 && /^\d{1,15}$/.test(value)) framing.contentLength = Number(value);
+    else framing.unsure = true;
+  } else if (name === 'connection') {
     const token = value.toLowerCase();
-    if (token === 'close' && !framing.keepAlive) return void (framing.close = true);
-    if (token === 'keep-alive' && !framing.close) return void (framing.keepAlive = true);
-  }
-  // A second length, a transfer coding, an upgrade, an expectation, a Connection list: llhttp's call.
-  framing.unsure = true;
+    if (token === 'close' && !framing.keepAlive) framing.close = true;
+    else if (token === 'keep-alive' && !framing.close) framing.keepAlive = true;
+    else framing.unsure = true;
+  } else framing.unsure = true;
 }
 
 /** Reads this short are searched as a string (V8's indexOf); longer ones in the buffer, so a big body is not converted. */
@@ -138,13 +144,9 @@ function headAt(data: Buffer, start: number, maxBytes: number): { line: string; 
 }
 
 /** What a response's header lines said, and those lines less Connection and Keep-Alive. */
-interface ResponseFields {
+interface ResponseFields extends Framing {
   lines: string;
-  contentLength: number;
-  close: boolean;
-  keepAlive: boolean;
   keepAliveHeader?: string;
-  unsure: boolean;
 }
 
 /** Hop-by-hop or framing names a simple response leaves to llhttp's path (and proxy-headers.ts). */
@@ -180,21 +182,13 @@ function responseFields(fields: string): ResponseFields {
 }
 
 function noteResponseField(name: string, value: string, found: ResponseFields): void {
-  if (name === 'content-length') {
-    if (found.contentLength === -1 && /^\d{1,15}$/.test(value)) found.contentLength = Number(value);
-    else found.unsure = true;
-  } else if (name === 'connection') {
-    const token = value.toLowerCase();
-    if (token === 'close' && !found.keepAlive) found.close = true;
-    else if (token === 'keep-alive' && !found.close) found.keepAlive = true;
-    else found.unsure = true;
-  } else if (name === 'keep-alive') {
+  if (name === 'keep-alive') {
     if (found.keepAliveHeader === undefined) found.keepAliveHeader = value;
     else found.unsure = true;
-  } else if (RESPONSE_UNSURE.has(name)) found.unsure = true;
+  } else if (name === 'content-length' || name === 'connection' || RESPONSE_UNSURE.has(name)) noteFraming(name, value, found);
 }
 
-function newFraming(): Framing {
+function newRequestFields(): RequestFields {
   return { contentLength: -1, close: false, keepAlive: false, unsure: false, forward: '', forwardable: true, hosts: 0 };
 }
 
@@ -207,7 +201,7 @@ export function readSimpleRequest(data: Buffer, start: number, maxHeaderBytes: n
   if (head === undefined) return undefined;
   const line = REQUEST_LINE.exec(head.line);
   if (line === null || !SIMPLE_METHODS.has(line[1])) return undefined;
-  const framing = newFraming();
+  const framing = newRequestFields();
   const headers = fieldList(head.fields, framing);
   if (framing.unsure || framing.contentLength !== -1) return undefined;
   const httpMinor = line[3] === '1' ? 1 : 0;
