@@ -38,7 +38,7 @@ export class Http1Server implements ConnectionHost {
   /** The plain listener's connection callback; the listener has SHARED_READS_LISTENER's options. */
   acceptSharedReads(accepted: net.Socket): void {
     if (this.closing) return void accepted.destroy();
-    const shared = withSharedReads(accepted, () => undefined);
+    const shared = withSharedReads(accepted);
     shared.socket.setNoDelay(true);
     this.connections.add(new Http1Connection(shared.socket, this, shared));
   }
